@@ -1,0 +1,3 @@
+from relomodel.cli import main
+
+main()
