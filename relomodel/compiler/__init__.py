@@ -1,5 +1,9 @@
 """TFLite -> graph IR -> memory plan -> C code for one model.
 
-Entry point: `compile_model()` in compiler.driver (re-exported here once it exists).
-The result type, CompiledModel, is in compiler.model: it is the contract with build/.
+Entry point: `compile_model()` (compiler.driver). The result type, CompiledModel, is in
+compiler.model: it is the contract with build/.
 """
+
+from relomodel.compiler.driver import compile_model
+
+__all__ = ["compile_model"]

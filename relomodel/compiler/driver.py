@@ -1,0 +1,101 @@
+"""compile_model(): .tflite bytes -> CompiledModel (generated C + everything the manifest needs)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from relomodel.compiler import codegen, ops
+from relomodel.compiler.ir import Graph, Tensor
+from relomodel.compiler.model import CompiledModel, LayerInfo, TensorInfo
+from relomodel.compiler.ops.base import LowerContext, LoweredOp
+from relomodel.compiler.planner import plan_arena
+from relomodel.compiler.tflite_reader import read_tflite
+from relomodel.errors import ModelError
+from relomodel.format import spec
+from relomodel.kernels import KERNEL_DIR, kernel_path
+from relomodel.targets import Target
+
+RUNTIME_KERNEL = "relo_rt.c"  # memcpy/memset/memmove: every blob links without newlib
+_SPEC_DTYPES = {
+    "float32": spec.DTYPE.FLOAT32,
+    "int8": spec.DTYPE.INT8,
+    "uint8": spec.DTYPE.UINT8,
+    "int16": spec.DTYPE.INT16,
+    "int32": spec.DTYPE.INT32,
+}
+
+
+def compile_model(model_bytes: bytes, *, name: str, target: Target, litert_rounding: bool = False) -> CompiledModel:
+    """Compile one TFLite model. Raises ModelError (or UnsupportedOpError) on anything we cannot do."""
+    graph = read_tflite(model_bytes)
+    ops.check_supported(graph)
+    _check_graph_io(graph)
+    ctx = LowerContext(litert_rounding=litert_rounding)
+    lowered = [ops.op_module(op.name).lower(graph, op, ctx) for op in graph.operators]
+    aliases = dict(item.alias for item in lowered if item.alias is not None)
+    plan = plan_arena(graph, aliases)
+    digest = hashlib.sha256(model_bytes).digest()
+    source = codegen.generate_model_c(name, lowered, plan, digest.hex())
+
+    kernel_names = sorted({f for item in lowered for f in item.kernel_files} | {RUNTIME_KERNEL})
+    return CompiledModel(
+        name=name,
+        c_sources={"model.c": source},
+        kernel_files=[kernel_path(f) for f in kernel_names],
+        include_dirs=[KERNEL_DIR],
+        inputs=[_tensor_info(graph.tensor(t), plan.offsets[t]) for t in graph.inputs],
+        outputs=[_tensor_info(graph.tensor(t), plan.offsets[t]) for t in graph.outputs],
+        arena_size=plan.size,
+        arena_align=plan.align,
+        macs=sum(item.macs for item in lowered),
+        weight_bytes=sum(item.weight_bytes for item in lowered),
+        stateful=False,
+        litert_rounding=litert_rounding,
+        source_sha256=digest,
+        layers=[_layer_info(item) for item in lowered],
+        arena_lower_bound=plan.lower_bound,
+    )
+
+
+def _check_graph_io(graph: Graph) -> None:
+    if not graph.inputs or not graph.outputs:
+        raise ModelError("model has no inputs or no outputs")
+    if len(graph.inputs) + len(graph.outputs) > spec.MAX_TENSORS:
+        raise ModelError(f"model has more than {spec.MAX_TENSORS} inputs and outputs")
+    for index in graph.inputs + graph.outputs:
+        tensor = graph.tensor(index)
+        if tensor.is_constant:
+            raise ModelError(f"model input/output '{tensor.name}' is a constant")
+        if tensor.dtype not in _SPEC_DTYPES:
+            raise ModelError(f"model input/output '{tensor.name}' has unsupported type {tensor.dtype.upper()}")
+        if len(tensor.shape) > spec.MAX_RANK:
+            raise ModelError(f"model input/output '{tensor.name}' has rank {len(tensor.shape)} > {spec.MAX_RANK}")
+        if tensor.quantization is not None and tensor.quantization.per_channel:
+            raise ModelError(f"model input/output '{tensor.name}' is quantized per channel")
+    produced = {t for op in graph.operators for t in op.outputs}
+    for index in graph.outputs:
+        if index not in produced and index not in graph.inputs:
+            raise ModelError(f"model output '{graph.tensor(index).name}' is never computed")
+
+
+def _tensor_info(tensor: Tensor, offset: int) -> TensorInfo:
+    q = tensor.quantization
+    return TensorInfo(
+        name=tensor.name[: spec.NAME_LENGTH - 1],
+        dtype=int(_SPEC_DTYPES[tensor.dtype]),
+        shape=tensor.shape,
+        scale=q.scale if q is not None else 0.0,
+        zero_point=q.zero_point if q is not None else 0,
+        arena_offset=offset,
+        size_bytes=tensor.size_bytes,
+    )
+
+
+def _layer_info(item: LoweredOp) -> LayerInfo:
+    return LayerInfo(
+        index=item.op.index,
+        op=item.op.name,
+        output_shape=tuple(item.output_shape),
+        macs=item.macs,
+        weight_bytes=item.weight_bytes,
+    )

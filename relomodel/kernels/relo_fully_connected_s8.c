@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* FULLY_CONNECTED, int8: output = clamp(requantize(bias + sum((in + in_offset) * w)) + out_offset). */
+#include "relo_nn_functions.h"
+#include "relo_nn_math.h"
+
+static int32_t relo_fc_dot_s8(const int8_t *row, const int8_t *weights, int32_t depth,
+                              int32_t input_offset)
+{
+    int32_t acc = 0;
+    for (int32_t d = 0; d < depth; ++d) {
+        acc += (int32_t)weights[d] * ((int32_t)row[d] + input_offset);
+    }
+    return acc;
+}
+
+static int32_t relo_fc_validate(const relo_fc_params_t *params, const int8_t *input,
+                                const int8_t *weights, const int32_t *multipliers,
+                                const int32_t *shifts, const int8_t *output)
+{
+    if (params == 0 || input == 0 || weights == 0 || multipliers == 0 || shifts == 0 ||
+        output == 0) {
+        return RELO_NN_ERR_NULL_ARG;
+    }
+    if (params->batches <= 0 || params->input_depth <= 0 || params->output_depth <= 0) {
+        return RELO_NN_ERR_BAD_SIZE;
+    }
+    if (params->activation_min > params->activation_max || params->activation_min < -128 ||
+        params->activation_max > 127) {
+        return RELO_NN_ERR_BAD_PARAM;
+    }
+    return RELO_NN_OK;
+}
+
+int32_t relo_fully_connected_s8(const relo_fc_params_t *params, const int8_t *input,
+                                const int8_t *weights, const int32_t *bias,
+                                const int32_t *multipliers, const int32_t *shifts,
+                                int8_t *output)
+{
+    const int32_t status = relo_fc_validate(params, input, weights, multipliers, shifts, output);
+    if (status != RELO_NN_OK) {
+        return status;
+    }
+    const int32_t depth = params->input_depth;
+    for (int32_t b = 0; b < params->batches; ++b) {
+        const int8_t *row = input + b * depth;
+        int8_t *out_row = output + b * params->output_depth;
+        for (int32_t c = 0; c < params->output_depth; ++c) {
+            int32_t acc = relo_fc_dot_s8(row, weights + c * depth, depth, params->input_offset);
+            if (bias != 0) {
+                acc += bias[c];
+            }
+            const int32_t q = params->per_channel ? c : 0;
+            acc = params->rounding == RELO_ROUNDING_SINGLE
+                      ? relo_nn_requantize_single_round(acc, multipliers[q], shifts[q])
+                      : relo_nn_requantize(acc, multipliers[q], shifts[q]);
+            acc += params->output_offset;
+            out_row[c] = (int8_t)relo_nn_clamp_s32(acc, params->activation_min,
+                                                   params->activation_max);
+        }
+    }
+    return RELO_NN_OK;
+}
