@@ -39,3 +39,13 @@ def run_reference_sequence(model_bytes: bytes, steps: list[list[np.ndarray]]) ->
     """Several invokes on ONE interpreter, so stateful models (LSTM, SVDF) carry their state."""
     reference = _Reference(model_bytes)
     return [reference.invoke(inputs) for inputs in steps]
+
+
+def input_details(model_bytes: bytes) -> list[dict]:
+    """Shape and numpy dtype of each model input, as the reference interpreter sees them."""
+    reference = _Reference(model_bytes)
+    details = []
+    for index in range(reference.input_count):
+        d = reference.interpreter.get_input_details(index)
+        details.append({"shape": tuple(int(x) for x in d["shape"]), "dtype": np.dtype(d["dtype"])})
+    return details

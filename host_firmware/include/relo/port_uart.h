@@ -11,6 +11,10 @@
 void relo_uart_init(void);
 /* Next received byte, or -1 if none is waiting. Never blocks. */
 int relo_uart_read_byte(void);
+/* Sleeps until a received byte may be waiting (returns at once if one is). Call it when
+ * relo_uart_read_byte() returns -1 instead of spinning: on the emulator a spinning guest
+ * keeps a host CPU busy. */
+void relo_uart_wait_rx(void);
 /* Blocks until every byte is queued for transmission. */
 void relo_uart_write(const uint8_t *data, size_t length);
 
