@@ -1,23 +1,75 @@
 """The `relomodel` command line. Commands are thin: they parse options and call the library.
 
-(Skeleton: keygen/getpub. The transport helper extends this file with the other commands.)
+Errors: a RelomodelError (bad input, environment, device refusal) is one "error:" line plus
+an optional "hint:" line on stderr and exit status 2; a serial-port failure is one line
+blaming the port; Ctrl-C exits 130. Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
+import json
+import signal
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from relomodel import keys
-from relomodel.errors import RelomodelError
+from relomodel.errors import RelomodelError, TransportError
+from relomodel.format import spec
+from relomodel.transport.serial_port import SERIAL_ERRORS
+
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
 
 
-@click.group()
+class OneLineError(click.ClickException):
+    """A RelomodelError as click shows it: `error: ...` and `hint: ...`, exit status 2."""
+
+    exit_code = EXIT_ERROR
+
+    def __init__(self, error: RelomodelError):
+        super().__init__(str(error))
+        self.hint = error.hint
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+        if self.hint:
+            click.echo(f"hint: {self.hint}", err=True)
+
+
+class RelomodelGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except RelomodelError as exc:
+            raise OneLineError(exc) from None
+        except SERIAL_ERRORS as exc:
+            raise OneLineError(TransportError(f"serial port failure: {exc}", hint="check the cable and --port")) from None
+
+
+@click.group(cls=RelomodelGroup)
 @click.version_option(package_name="relomodel")
 def cli() -> None:
     """Compile TFLite models into signed relocatable Cortex-M blobs and update devices over UART."""
+
+
+port_option = click.option(
+    "-p", "--port", required=True, envvar="RELOMODEL_PORT", help="serial device or URL (socket://127.0.0.1:N from `relomodel emulate`)"
+)
+baud_option = click.option("--baud", type=int, default=115200, show_default=True)
+trace_option = click.option("--trace", is_flag=True, help="log every frame to stderr")
+
+
+def _open_device(port: str, baud: int, trace: bool):
+    from relomodel.transport.device import Device
+
+    return Device.open(port, baud=baud, trace=sys.stderr if trace else None)
+
+
+# ---------------------------------------------------------------------------------------
+# keys
 
 
 @cli.command()
@@ -42,17 +94,261 @@ def getpub(key_path: Path, lang: str, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+# ---------------------------------------------------------------------------------------
+# packages
+
+
+@cli.command()
+@click.argument("model", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("-k", "--key", "key_path", type=click.Path(path_type=Path), required=True, help="signing key (PEM)")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="package to write (.rmod)")
+@click.option("--target", type=click.Choice(["cortex-m4", "cortex-m7"]), default="cortex-m4", show_default=True)
+@click.option("--version", "version", default="1.0.0", show_default=True, help="model version MAJOR.MINOR.PATCH")
+@click.option("--security-counter", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="anti-rollback counter")
+@click.option("--split-weights", is_flag=True, help="weights in their own segment")
+@click.option("--litert-rounding", is_flag=True, help="FULLY_CONNECTED rounds like LiteRT, not TFLM")
+@click.option("--name", help="model name in the manifest (default: file name)")
+def pack(
+    model: Path,
+    key_path: Path,
+    output: Path,
+    target: str,
+    version: str,
+    security_counter: int,
+    split_weights: bool,
+    litert_rounding: bool,
+    name: str | None,
+) -> None:
+    """Compile MODEL.tflite into a signed package."""
+    from relomodel import packer
+
+    report = packer.pack(
+        model,
+        key_path,
+        output,
+        target=target,
+        version=version,
+        split_weights=split_weights,
+        litert_rounding=litert_rounding,
+        name=name,
+        security_counter=security_counter,
+    )
+    click.echo(f"wrote {output}: {report.summary()}")
+
+
+@cli.command()
+@click.argument("package_path", metavar="MODEL.rmod", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@click.option("-k", "--key", "key_path", type=click.Path(path_type=Path), help="verify the signature with this key (PEM)")
+def info(package_path: Path, as_json: bool, key_path: Path | None) -> None:
+    """Show everything in a package's manifest."""
+    from relomodel.format.package import describe, parse_package
+
+    public = keys.public_bytes(keys.load_private_key(key_path)) if key_path else None
+    description = describe(parse_package(package_path.read_bytes(), public_key=public))
+    description["signature_checked"] = public is not None
+    if as_json:
+        click.echo(json.dumps(description, indent=2, default=_json_default))
+        return
+    click.echo(f"{package_path}:")
+    _echo_tree(description, indent=1)
+    if public is None:
+        click.echo("  signature: not checked (give -k KEY.pem to verify)")
+    else:
+        click.echo(f"  signature: valid for key {keys.key_id(public).hex()}")
+
+
+def _json_default(value):
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    if isinstance(value, tuple):
+        return list(value)
+    return str(value)
+
+
+def _echo_tree(value, indent: int) -> None:
+    """Nested dicts and lists as indented `key: value` lines."""
+    pad = "  " * indent
+    for key, item in value.items():
+        if key == "signature_checked":
+            continue
+        if isinstance(item, dict):
+            click.echo(f"{pad}{key}:")
+            _echo_tree(item, indent + 1)
+        elif isinstance(item, list) and item and isinstance(item[0], dict):
+            click.echo(f"{pad}{key}:")
+            for index, entry in enumerate(item):
+                click.echo(f"{pad}  [{index}]")
+                _echo_tree(entry, indent + 2)
+        else:
+            click.echo(f"{pad}{key}: {_scalar(item)}")
+
+
+def _scalar(value) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------
+# emulated board
+
+
+def _default_flash(board: str) -> Path:
+    return Path.home() / ".cache" / "relomodel" / f"{board}-flash.img"
+
+
+@cli.command()
+@click.option("--board", type=click.Choice(["qemu-m4", "qemu-m7"]), default="qemu-m4", show_default=True)
+@click.option("--flash", type=click.Path(path_type=Path, dir_okay=False), help="flash image (default ~/.cache/relomodel/BOARD-flash.img)")
+@click.option("--icount/--no-icount", default=True, show_default=True, help="deterministic instruction counting")
+def emulate(board: str, flash: Path | None, icount: bool) -> None:
+    """Boot the emulated board and serve its UART until Ctrl-C."""
+    from relomodel.board.firmware import ensure_built
+    from relomodel.board.qemu import QemuBoard, create_flash
+
+    flash = flash or _default_flash(board)
+    create_flash(flash)  # a wrong flash file is refused before a long build
+    click.echo(f"building firmware for {board} (make decides what is stale)...", err=True)
+    firmware = ensure_built(board)
+    with QemuBoard(board=board, flash=flash, icount=icount, firmware=firmware) as emulated:
+        click.echo(f"{board} running, flash {flash}")
+        click.echo(f"use: --port {emulated.url}")
+        click.echo("press Ctrl-C to stop", err=True)
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops QEMU in order too
+        try:
+            while emulated.running:
+                time.sleep(0.2)
+        except KeyboardInterrupt:
+            click.echo("stopping the emulated board", err=True)
+            return
+        raise RelomodelError(f"QEMU stopped unexpectedly: {emulated.stderr_text() or 'no message'}")
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+# ---------------------------------------------------------------------------------------
+# device
+
+
+@cli.command()
+@click.argument("package_path", metavar="MODEL.rmod", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@port_option
+@baud_option
+@trace_option
+def push(package_path: Path, port: str, baud: int, trace: bool) -> None:
+    """Install a package on the device and make it the active model."""
+    from tqdm import tqdm
+
+    package = package_path.read_bytes()
+    with _open_device(port, baud, trace) as device:
+        hello = device.hello()
+        click.echo(f"device: {hello['board']} firmware {hello['firmware_version']}")
+        started = time.monotonic()
+        with tqdm(total=len(package), unit="B", unit_scale=True, unit_divisor=1024, desc="push", file=sys.stderr) as bar:
+            model = device.install(package, progress=lambda done, total: bar.update(done - bar.n))
+        elapsed = time.monotonic() - started
+    click.echo(
+        f"now running: {model['name']} {model['version']} in slot {model['slot']} "
+        f"({len(package)} bytes in {elapsed:.2f} s, {len(package) / 1024 / max(elapsed, 1e-9):.1f} KiB/s)"
+    )
+
+
+def _load_npy(path: Path):
+    import numpy as np
+
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise RelomodelError(f"cannot read {path} as a .npy array: {exc}") from None
+
+
+@cli.command()
+@port_option
+@baud_option
+@trace_option
+@click.option("-i", "--input", "inputs", multiple=True, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False), help="one .npy per model input, in order")
+@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="one .npy per model output, in order")
+def run(port: str, baud: int, trace: bool, inputs: tuple[Path, ...], outputs: tuple[Path, ...]) -> None:
+    """Run one inference on the device's active model."""
+    import numpy as np
+
+    arrays = [_load_npy(path) for path in inputs]
+    with _open_device(port, baud, trace) as device:
+        unit = device.hello()["counter_unit"]
+        results, count = device.run(arrays)
+    if outputs and len(outputs) != len(results):
+        raise RelomodelError(f"the model has {len(results)} output(s) but {len(outputs)} --output file(s) were given")
+    for index, result in enumerate(results):
+        click.echo(f"output {index} {result.dtype.name} {list(result.shape)}:")
+        click.echo(np.array2string(result, threshold=64))
+    for path, result in zip(outputs, results):
+        np.save(path, result)
+    counted = "cycles" if unit == spec.COUNTER_UNIT.CYCLES else "instructions"
+    click.echo(f"{counted}: {count}")
+
+
+@cli.command("device-info")
+@port_option
+@baud_option
+@trace_option
+def device_info(port: str, baud: int, trace: bool) -> None:
+    """Show what the device is and which model it runs."""
+    from relomodel.errors import DeviceError
+    from relomodel.transport.device import NUMPY_DTYPES
+
+    with _open_device(port, baud, trace) as device:
+        hello = device.hello()
+        try:
+            model = device.model_info()
+        except DeviceError as exc:
+            if exc.status != spec.STATUS.NO_MODEL:
+                raise
+            model = None
+    click.echo(f"board:        {hello['board']}")
+    click.echo(f"firmware:     {hello['firmware_version']} (protocol {hello['protocol_version']}, max payload {hello['max_payload']})")
+    click.echo(
+        f"cpu:          {spec.CPU.message_of(hello['cpu'])}, {spec.FPU.message_of(hello['fpu'])}, "
+        f"{spec.FLOAT_ABI.message_of(hello['abi'])} float ABI"
+    )
+    click.echo(f"slots:        {hello['slot_count']} x {hello['slot_size']} bytes, active {_slot(hello['active_slot'])}")
+    click.echo(f"model RAM:    {hello['model_ram_size']} bytes")
+    click.echo(f"flash:        {hello['flash_sector_size']}-byte sectors, {hello['flash_write_size']}-byte writes")
+    click.echo(f"trusted key:  {hello['key_id']}")
+    click.echo(f"measures:     {spec.COUNTER_UNIT.message_of(hello['counter_unit'])}")
+    if model is None:
+        click.echo("model:        none installed")
+        return
+    click.echo(f"model:        {model['name']} {model['version']} (slot {model['slot']}, {model['package_size']} bytes)")
+    click.echo(f"  target:     {spec.CPU.message_of(model['target_cpu'])}, {spec.FPU.message_of(model['target_fpu'])}")
+    click.echo(f"  RAM:        data {model['ram_data_size']} + bss {model['ram_bss_size']} + arena {model['arena_size']} bytes")
+    click.echo(f"  MACs:       {model['macs']}{', stateful' if model['stateful'] else ''}")
+    click.echo(f"  signed head sha256 {model['signed_sha256']}")
+    for kind in ("inputs", "outputs"):
+        for index, tensor in enumerate(model[kind]):
+            dtype = NUMPY_DTYPES.get(tensor["dtype"])
+            quant = f" scale {tensor['scale']:g} zero point {tensor['zero_point']}" if tensor["scale"] else ""
+            click.echo(f"  {kind[:-1]} {index}: {tensor['name']!r} {dtype.name if dtype else '?'} {list(tensor['shape'])}{quant}")
+
+
+def _slot(slot: int | None) -> str:
+    return "none" if slot is None else str(slot)
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
-        cli.main(args=argv, prog_name="relomodel", standalone_mode=False)
-    except RelomodelError as exc:
-        click.echo(f"error: {exc}", err=True)
-        if exc.hint:
-            click.echo(f"hint: {exc.hint}", err=True)
-        sys.exit(2)
-    except click.exceptions.Abort:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
+        code = cli.main(args=argv, prog_name="relomodel", standalone_mode=False)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,1 @@
+"""The emulated board: building the firmware and launching QEMU."""
