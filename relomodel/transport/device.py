@@ -343,6 +343,11 @@ def _install_plan(package: bytes) -> tuple[int, ErrorContext]:
         context.package_cpu = manifest["target_cpu"]
         context.package_fpu = manifest["target_fpu"]
         context.package_abi = manifest["target_abi"]
+    table_at, entry_size = header["segtab_offset"], header["segment_entry_size"]
+    for index in range(header["segment_count"]):
+        at = table_at + index * entry_size
+        if entry_size >= spec.SEGMENT_ENTRY.size and at + spec.SEGMENT_ENTRY.size <= head_size:
+            context.package_segment_kinds.append(spec.SEGMENT_ENTRY.unpack(package, at)["kind"])
     if header["signature_size"] >= spec.KEY_ID_LENGTH:
         context.package_key_id = package[header["signature_offset"] : header["signature_offset"] + spec.KEY_ID_LENGTH].hex()
     return head_size, context

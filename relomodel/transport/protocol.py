@@ -195,6 +195,7 @@ class ErrorContext:
     package_abi: int | None = None
     package_size: int | None = None
     package_key_id: str | None = None
+    package_segment_kinds: list[int] = field(default_factory=list)
     hello: dict = field(default_factory=dict)
 
 
@@ -243,7 +244,9 @@ def _specific(status: int, detail: int, ctx: ErrorContext) -> tuple[str, str | N
     if status == S.FLASH_ERROR:
         return f"at flash offset 0x{detail:x}", "the flash may be worn or locked; retry, then check the board"
     if status == S.DIGEST_MISMATCH:
-        return f"segment {detail}", "push again; if it repeats, re-pack the model"
+        kinds = ctx.package_segment_kinds
+        which = f"{spec.SEGMENT.message_of(kinds[detail])} segment" if detail < len(kinds) else "segment"
+        return f"{which}, #{detail}", "push again; if it repeats, re-pack the model"
     if status == S.BAD_RELOCATION:
         return f"relocation entry {detail}", None
     if status in (S.LOAD_FAILED, S.MODEL_FAILED):

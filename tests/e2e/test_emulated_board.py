@@ -159,7 +159,7 @@ def test_flipped_byte_in_code_segment_is_refused(board, hello_package, mlp_packa
     data = bytearray(hello_package[1].read_bytes())
     parsed = pkgformat.parse_package(bytes(data))
     code = next(s for s in parsed.segments if s.kind == spec.SEGMENT.CODE)
-    data[code.offset + code.size // 2] ^= 0x01
+    data[code.offset + len(code.data) // 2] ^= 0x01
     error = _refused(board, bytes(data))
     assert error.status == spec.STATUS.DIGEST_MISMATCH
     assert "code" in str(error)
