@@ -22,6 +22,8 @@ int main(void)
         int byte = relo_uart_read_byte();
         if (byte >= 0) {
             relo_link_receive(&serial_link, (uint8_t)byte);
+        } else {
+            relo_uart_wait_rx(); /* sleep, don't spin: an emulated spin burns a host core */
         }
     }
 }
