@@ -48,8 +48,10 @@ def check_lib(tmp_path_factory):
     if compiler is None:
         pytest.skip("needs a host C compiler")
     out = tmp_path_factory.mktemp("bootcheck") / "libbootcheck.so"
-    sources = [BOOTLOADER / "src" / "image_check.c", BOOTLOADER / "src" / "crc32.c"]
+    firmware = BOOTLOADER.parent / "host_firmware"
+    sources = [BOOTLOADER / "src" / "image_check.c", firmware / "src" / "crc32.c"]
     subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-Werror", "-I", str(BOOTLOADER / "include"),
+                    "-I", str(firmware / "include"),
                     *map(str, sources), "-o", str(out)], check=True)
     lib = ctypes.CDLL(str(out))
     lib.relo_image_check.argtypes = [ctypes.c_char_p, ctypes.POINTER(Region), ctypes.POINTER(ctypes.c_uint32)]

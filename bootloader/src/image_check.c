@@ -3,12 +3,10 @@
  * vector. No board knowledge here; the port passes the region it reserves. */
 #include "relo_boot/image_info.h"
 
-#include <stddef.h>
+#include "relo/relo_crc32.h"
+#include "relo/relo_endian.h"
 
-static uint32_t load32_le(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
+#include <stddef.h>
 
 static uint16_t load16_le(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 
@@ -25,18 +23,18 @@ static uint32_t image_crc(const uint8_t *image, uint32_t size)
 
 static relo_image_status_t check_record(const uint8_t *record, const relo_image_region_t *region)
 {
-    if (load32_le(record + RELO_IMAGE_INFO_MAGIC_OFF) != RELO_IMAGE_INFO_MAGIC) {
+    if (relo_load32_le(record + RELO_IMAGE_INFO_MAGIC_OFF) != RELO_IMAGE_INFO_MAGIC) {
         return RELO_IMAGE_NO_RECORD;
     }
     if (load16_le(record + RELO_IMAGE_INFO_VERSION_OFF) != RELO_IMAGE_INFO_VERSION ||
         load16_le(record + RELO_IMAGE_INFO_RECORD_SIZE_OFF) != RELO_IMAGE_INFO_SIZE) {
         return RELO_IMAGE_BAD_VERSION;
     }
-    uint32_t size = load32_le(record + RELO_IMAGE_INFO_IMAGE_SIZE_OFF);
+    uint32_t size = relo_load32_le(record + RELO_IMAGE_INFO_IMAGE_SIZE_OFF);
     if (size < RELO_IMAGE_INFO_OFFSET + RELO_IMAGE_INFO_SIZE || size > region->max_size) {
         return RELO_IMAGE_BAD_SIZE;
     }
-    if (load32_le(record + RELO_IMAGE_INFO_LOAD_ADDRESS_OFF) != region->load_address) {
+    if (relo_load32_le(record + RELO_IMAGE_INFO_LOAD_ADDRESS_OFF) != region->load_address) {
         return RELO_IMAGE_WRONG_ADDRESS;
     }
     return RELO_IMAGE_OK;
@@ -46,8 +44,8 @@ static relo_image_status_t check_record(const uint8_t *record, const relo_image_
  * firmware RAM (8-byte aligned as AAPCS requires), the reset handler Thumb code in the image. */
 static relo_image_status_t check_vectors(const uint8_t *image, const relo_image_region_t *region, uint32_t size)
 {
-    uint32_t sp = load32_le(image);
-    uint32_t reset = load32_le(image + 4);
+    uint32_t sp = relo_load32_le(image);
+    uint32_t reset = relo_load32_le(image + 4);
     if (sp <= region->ram_start || sp > region->ram_end || (sp & 7u) != 0) {
         return RELO_IMAGE_BAD_STACK;
     }
@@ -72,9 +70,9 @@ relo_image_status_t relo_image_check(const uint8_t *image, const relo_image_regi
     if (status != RELO_IMAGE_OK) {
         return status;
     }
-    uint32_t size = load32_le(record + RELO_IMAGE_INFO_IMAGE_SIZE_OFF);
+    uint32_t size = relo_load32_le(record + RELO_IMAGE_INFO_IMAGE_SIZE_OFF);
     *crc_out = image_crc(image, size);
-    if (*crc_out != load32_le(record + RELO_IMAGE_INFO_CRC_OFF)) {
+    if (*crc_out != relo_load32_le(record + RELO_IMAGE_INFO_CRC_OFF)) {
         return RELO_IMAGE_BAD_CRC;
     }
     return check_vectors(image, region, size);

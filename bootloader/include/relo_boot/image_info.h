@@ -58,6 +58,4 @@ relo_image_status_t relo_image_check(const uint8_t *image, const relo_image_regi
 /* One short English phrase per status, for the bootloader's single error line. */
 const char *relo_image_status_text(relo_image_status_t status);
 
-uint32_t relo_crc32_update(uint32_t crc, const uint8_t *data, uint32_t length);
-
 #endif /* RELO_BOOT_IMAGE_INFO_H */
