@@ -69,7 +69,7 @@ def bench_model(model: Path, board: QemuBoard, target: str, workdir: Path, runs:
     row.update(
         macs=report.macs,
         package_bytes=report.package_size,
-        code_bytes=report.code - report.weights,  # not split: CODE holds the weights too
+        code_bytes=report.code,
         weight_bytes=report.weights,
         overhead_bytes=report.overhead,
         ram_data_bytes=report.data + report.bss,

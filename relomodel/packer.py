@@ -29,13 +29,13 @@ class PackReport:
     path: Path
     name: str
     package_size: int
-    code: int  # CODE segment bytes (includes weights unless split)
-    weights: int  # weight bytes (inside `code` unless split)
+    code: int  # kernels, parameters and other read-only data: the CODE segment less any weights
+    weights: int  # weight bytes, wherever they live (CODE segment, or WEIGHTS when split)
     data: int  # RAM image copied from the package
     bss: int
     arena: int
     stack: int  # worst-case stack of relo_model_run, 0 when unknown
-    overhead: int  # package size minus code and split weights: head, signature, data, relocations, padding
+    overhead: int  # package size minus code and weights: head, signature, data, relocations, padding
     relocations: int
     macs: int
     sections: dict[str, int] = field(default_factory=dict)
@@ -77,10 +77,11 @@ def pack(model_path: Path, key_path: Path, out_path: Path, *, target: str = "cor
     _write_atomically(out_path, data)
     lap("write")
     weights = len(image.weights) if image.weights is not None else image.sections.get("weights", 0)
+    code = len(image.code) - (weights if image.weights is None else 0)
     return PackReport(
-        path=out_path, name=model_name, package_size=len(data), code=len(image.code), weights=weights,
+        path=out_path, name=model_name, package_size=len(data), code=code, weights=weights,
         data=len(image.data), bss=image.bss_size, arena=compiled.arena_size, stack=image.stack_size,
-        overhead=len(data) - len(image.code) - (len(image.weights) if image.weights is not None else 0),
+        overhead=len(data) - code - weights,
         relocations=len(image.relocations), macs=compiled.macs, sections=dict(image.sections), timings=timings,
         warnings=image.warnings,
     )
