@@ -15,7 +15,8 @@ class _Reference:
         graph = read_tflite(model_bytes)  # clear ModelError for non-TFLite input
         self.input_count, self.output_count = len(graph.inputs), len(graph.outputs)
         try:
-            self.interpreter = runtime.Interpreter.from_bytes(model_bytes)
+            self.interpreter = runtime.Interpreter.from_bytes(
+                model_bytes, arena_size=_arena_size(graph, model_bytes))
         except Exception as exc:  # the interpreter reports bad models with RuntimeError/ValueError
             raise ModelError(f"TFLite Micro cannot load the model: {exc}") from None
 
@@ -28,6 +29,14 @@ class _Reference:
             self.interpreter.set_input(array, index)
         self.interpreter.invoke()
         return [np.array(self.interpreter.get_output(i)) for i in range(self.output_count)]
+
+
+def _arena_size(graph, model_bytes: bytes) -> int:
+    """The interpreter's default arena (10x the file) is too small for small models with big
+    activations (e.g. a single PAD); give every computed tensor room, plus TFLM's overhead."""
+    activations = sum(t.size_bytes for t in graph.tensors
+                      if not t.is_constant and t.dtype in ("int8", "uint8", "int16", "int32", "float32"))
+    return max(10 * len(model_bytes), 2 * activations + 64 * 1024)
 
 
 def run_reference(model_bytes: bytes, inputs: list[np.ndarray]) -> list[np.ndarray]:

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 from relomodel.compiler.ops.base import LoweredOp
 from relomodel.compiler.planner import ArenaPlan
+from relomodel.compiler.state import StateTensor, reset_function, state_declarations
 
 # Status returned by relo_model_run/init: 0 ok; bits 0-7 kernel status, bits 8-23 op index + 1.
 STATUS_BAD_ARENA = 0x00FF0001  # NULL or misaligned arena
 
 
-def generate_model_c(name: str, lowered: list[LoweredOp], plan: ArenaPlan, source_sha256: str) -> str:
+def generate_model_c(name: str, lowered: list[LoweredOp], plan: ArenaPlan, source_sha256: str,
+                     states: list[StateTensor] | None = None) -> str:
+    states = states or []
     parts = [
         _header(name, plan, source_sha256),
+        *state_declarations(states),
         *_declarations(lowered),
-        _init_function(plan),
+        reset_function(states) if states else "",
+        _init_function(plan, bool(states)),
         _run_function(lowered, plan),
     ]
     return "\n\n".join(part for part in parts if part) + "\n"
@@ -38,7 +43,8 @@ def _header(name: str, plan: ArenaPlan, source_sha256: str) -> str:
     ((int32_t)((((uint32_t)(op_index) + 1u) << 8) | ((uint32_t)(kernel_status) & 0xFFu)))
 
 int32_t relo_model_init(uint8_t *arena);
-int32_t relo_model_run(uint8_t *arena);"""
+int32_t relo_model_run(uint8_t *arena);
+int32_t relo_model_reset_state(uint8_t *arena);"""
 
 
 def _declarations(lowered: list[LoweredOp]) -> list[str]:
@@ -49,14 +55,16 @@ def _declarations(lowered: list[LoweredOp]) -> list[str]:
     return blocks
 
 
-def _init_function(plan: ArenaPlan) -> str:
-    return """RELO_MODEL_EXPORT int32_t relo_model_init(uint8_t *arena)
-{
-    if (arena == 0 || ((uintptr_t)arena % RELO_MODEL_ARENA_ALIGN) != 0) {
+def _init_function(plan: ArenaPlan, stateful: bool = False) -> str:
+    # A stateful model starts from the initial state (not .bss zeros: int8 state starts at its zero point).
+    finish = "return relo_model_reset_state(arena);" if stateful else "return 0;"
+    return f"""RELO_MODEL_EXPORT int32_t relo_model_init(uint8_t *arena)
+{{
+    if (arena == 0 || ((uintptr_t)arena % RELO_MODEL_ARENA_ALIGN) != 0) {{
         return RELO_MODEL_STATUS_BAD_ARENA;
-    }
-    return 0; /* all parameters were computed at pack time */
-}"""
+    }}
+    {finish} /* all parameters were computed at pack time */
+}}"""
 
 
 def _run_function(lowered: list[LoweredOp], plan: ArenaPlan) -> str:

@@ -8,7 +8,9 @@ from relomodel.compiler import codegen, ops
 from relomodel.compiler.ir import Graph, Tensor
 from relomodel.compiler.model import CompiledModel, LayerInfo, TensorInfo
 from relomodel.compiler.ops.base import LowerContext, LoweredOp
-from relomodel.compiler.planner import plan_arena
+from relomodel.compiler.passes import run_passes
+from relomodel.compiler.planner import Overlap, plan_arena
+from relomodel.compiler.state import find_state
 from relomodel.compiler.tflite_reader import read_tflite
 from relomodel.errors import ModelError
 from relomodel.format import spec
@@ -27,15 +29,17 @@ _SPEC_DTYPES = {
 
 def compile_model(model_bytes: bytes, *, name: str, target: Target, litert_rounding: bool = False) -> CompiledModel:
     """Compile one TFLite model. Raises ModelError (or UnsupportedOpError) on anything we cannot do."""
-    graph = read_tflite(model_bytes)
+    graph = run_passes(read_tflite(model_bytes))  # e.g. shape arithmetic folded to constants
     ops.check_supported(graph)
     _check_graph_io(graph)
     ctx = LowerContext(litert_rounding=litert_rounding)
     lowered = [ops.op_module(op.name).lower(graph, op, ctx) for op in graph.operators]
     aliases = dict(item.alias for item in lowered if item.alias is not None)
-    plan = plan_arena(graph, aliases)
+    overlaps = [Overlap(*item.overlap) for item in lowered if item.overlap is not None]
+    plan = plan_arena(graph, aliases, overlaps=overlaps)
+    states = find_state(graph)
     digest = hashlib.sha256(model_bytes).digest()
-    source = codegen.generate_model_c(name, lowered, plan, digest.hex())
+    source = codegen.generate_model_c(name, lowered, plan, digest.hex(), states)
 
     kernel_names = sorted({f for item in lowered for f in item.kernel_files} | {RUNTIME_KERNEL})
     return CompiledModel(
@@ -49,7 +53,7 @@ def compile_model(model_bytes: bytes, *, name: str, target: Target, litert_round
         arena_align=plan.align,
         macs=sum(item.macs for item in lowered),
         weight_bytes=sum(item.weight_bytes for item in lowered),
-        stateful=False,
+        stateful=bool(states),
         litert_rounding=litert_rounding,
         source_sha256=digest,
         layers=[_layer_info(item) for item in lowered],

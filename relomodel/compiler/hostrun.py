@@ -84,6 +84,17 @@ class HostModel:
         if status != 0:
             raise BuildError(f"relo_model_init failed with status {status:#x}")
 
+    def reset_state(self) -> None:
+        """Call relo_model_reset_state (stateful models only), as the firmware's RESET_STATE does."""
+        if not self.model.stateful:
+            raise ValueError(f"model {self.model.name} is not stateful")
+        reset = self._lib.relo_model_reset_state
+        reset.argtypes = [ctypes.c_void_p]
+        reset.restype = ctypes.c_int32
+        status = reset(self.arena.ctypes.data)
+        if status != 0:
+            raise RuntimeError(f"relo_model_reset_state failed with status {status:#x}")
+
     def run(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
         if len(inputs) != len(self.model.inputs):
             raise ValueError(f"model takes {len(self.model.inputs)} inputs, got {len(inputs)}")

@@ -33,4 +33,94 @@ int32_t relo_requantize_s8(const relo_requantize_params_t *params, const int8_t 
 int32_t relo_dequantize_s8_f32(const relo_dequantize_params_t *params, const int8_t *input,
                                float *output);
 
+/* CONV_2D, int8 activations and filter, int32 bias (may be NULL); `multipliers`/`shifts`
+ * hold output_depth entries (per-tensor filters repeat one value). */
+int32_t relo_conv_s8(const relo_conv_params_t *params, const int8_t *input, const int8_t *filter,
+                     const int32_t *bias, const int32_t *multipliers, const int32_t *shifts,
+                     int8_t *output);
+
+/* DEPTHWISE_CONV_2D, int8; `multipliers`/`shifts` hold input_depth * depth_multiplier entries. */
+int32_t relo_depthwise_conv_s8(const relo_depthwise_conv_params_t *params, const int8_t *input,
+                               const int8_t *filter, const int32_t *bias,
+                               const int32_t *multipliers, const int32_t *shifts, int8_t *output);
+
+/* AVERAGE_POOL_2D, int8 (input and output share one quantization). */
+int32_t relo_average_pool_s8(const relo_pool_params_t *params, const int8_t *input,
+                             int8_t *output);
+
+/* MAX_POOL_2D, int8 (input and output share one quantization). */
+int32_t relo_max_pool_s8(const relo_pool_params_t *params, const int8_t *input, int8_t *output);
+
+/* PAD / PADV2, int8, rank <= 4. */
+int32_t relo_pad_s8(const relo_pad_params_t *params, const int8_t *input, int8_t *output);
+
+/* ADD / SUB (params->subtract), int8 with broadcasting. */
+int32_t relo_add_s8(const relo_add_params_t *params, const int8_t *input1, const int8_t *input2,
+                    int8_t *output);
+
+/* MUL, int8 with broadcasting. */
+int32_t relo_mul_s8(const relo_mul_params_t *params, const int8_t *input1, const int8_t *input2,
+                    int8_t *output);
+
+/* LOGISTIC, int8 -> int8 (output scale 1/256, zero point -128). */
+int32_t relo_logistic_s8(const relo_sigmoid_params_t *params, const int8_t *input, int8_t *output);
+
+/* TANH, int8 -> int8 (output scale 1/128, zero point 0). */
+int32_t relo_tanh_s8(const relo_sigmoid_params_t *params, const int8_t *input, int8_t *output);
+
+/* RELU / RELU6 (and other clamps), int8. */
+int32_t relo_relu_s8(const relo_relu_params_t *params, const int8_t *input, int8_t *output);
+
+/* LEAKY_RELU, int8. */
+int32_t relo_leaky_relu_s8(const relo_leaky_relu_params_t *params, const int8_t *input,
+                           int8_t *output);
+
+/* HARD_SWISH, int8. */
+int32_t relo_hard_swish_s8(const relo_hard_swish_params_t *params, const int8_t *input,
+                           int8_t *output);
+
+/* QUANTIZE uint8 -> int8 and int8 -> uint8 (zero points are those of each side's type). */
+int32_t relo_requantize_u8_s8(const relo_requantize_params_t *params, const uint8_t *input,
+                              int8_t *output);
+int32_t relo_requantize_s8_u8(const relo_requantize_params_t *params, const int8_t *input,
+                              uint8_t *output);
+
+/* CONCATENATION, int8: `inputs[i]` describes `input_data[i]`. */
+int32_t relo_concatenation_s8(const relo_concat_params_t *params, const relo_concat_input_t *inputs,
+                              const int8_t *const *input_data, int8_t *output);
+
+/* TRANSPOSE and STRIDED_SLICE: a strided gather of 1-, 2- or 4-byte elements. */
+int32_t relo_gather(const relo_gather_params_t *params, const void *input, void *output);
+
+/* SVDF, int8 input and output, int8 state and weights_time; bias may be NULL.
+ * `state` is [batches][filters * memory_size] and is updated in place. */
+int32_t relo_svdf_s8(const relo_svdf_params_t *params, const int8_t *input,
+                     const int8_t *weights_feature, const int8_t *weights_time,
+                     const int32_t *bias, int8_t *state, int8_t *output);
+
+/* SVDF, int8 input and output, int16 state and weights_time (the 8x16 variant). */
+int32_t relo_svdf_s8_s16(const relo_svdf_params_t *params, const int8_t *input,
+                         const int8_t *weights_feature, const int16_t *weights_time,
+                         const int32_t *bias, int16_t *state, int8_t *output);
+
+/* UNIDIRECTIONAL_SEQUENCE_LSTM, int8 activations, int16 cell state. Weights of the four gates
+ * are stacked in gate order: input_weights [4][state][input], recurrent_weights
+ * [4][state][state], biases [4][state]. hidden_state [batches][state] and cell_state
+ * [batches][state] are updated in place; `scratch` holds 5 * state_size int16. */
+int32_t relo_lstm_s8(const relo_lstm_params_t *params, const int8_t *input,
+                     const int8_t *input_weights, const int8_t *recurrent_weights,
+                     const int32_t *biases, int8_t *hidden_state, int16_t *cell_state,
+                     int8_t *output, int16_t *scratch);
+
+/* QUANTIZE int16 -> int8, int16 or int32 (params->output_bytes wide), clamped to the output type. */
+int32_t relo_requantize_s16(const relo_requantize_wide_params_t *params, const int16_t *input,
+                            void *output);
+
+/* SOFTMAX, int8 in, int16 out (output scale 1/65536, zero point -32768). */
+int32_t relo_softmax_s8_s16(const relo_softmax_params_t *params, const int8_t *input,
+                            int16_t *output);
+
+/* MEAN, int8, rank <= 4, any set of axes. */
+int32_t relo_mean_s8(const relo_mean_params_t *params, const int8_t *input, int8_t *output);
+
 #endif /* RELO_NN_FUNCTIONS_H */

@@ -10,8 +10,20 @@ from types import ModuleType
 from relomodel.compiler.ir import Graph
 from relomodel.compiler.ops import dequantize, fully_connected, quantize, reshape, softmax
 from relomodel.errors import UnsupportedOpError
+from relomodel.compiler.ops import (  # convolutions, pooling, padding
+    average_pool_2d, conv_2d, depthwise_conv_2d, max_pool_2d, mean, pad, pad_v2,
+)
 
 _MODULES: tuple[ModuleType, ...] = (fully_connected, softmax, reshape, quantize, dequantize)
+_MODULES += (conv_2d, depthwise_conv_2d, average_pool_2d, max_pool_2d, pad, pad_v2, mean)
+from relomodel.compiler.ops import svdf, unidirectional_sequence_lstm  # stateful  # noqa: E402
+_MODULES += (svdf, unidirectional_sequence_lstm)
+from relomodel.compiler.ops import (  # elementwise, activation and shape ops  # noqa: E402
+    add, concatenation, expand_dims, hard_swish, leaky_relu, logistic, mul, relu, relu6, squeeze,
+    strided_slice, sub, tanh, transpose,
+)
+_MODULES += (add, sub, mul, logistic, tanh, relu, relu6, leaky_relu, hard_swish, concatenation,
+             strided_slice, transpose, squeeze, expand_dims)
 REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in _MODULES}
 
 

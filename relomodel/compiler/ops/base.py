@@ -37,6 +37,9 @@ class LoweredOp:
     macs: int = 0
     weight_bytes: int = 0
     alias: tuple[int, int] | None = None  # (output, input): output shares input's buffer
+    # (output, input, distance): the kernel tolerates the output starting `distance` bytes
+    # before the input, overlapping it (planner.Overlap)
+    overlap: tuple[int, int, int] | None = None
     output_shape: tuple[int, ...] = ()
     notes: dict = field(default_factory=dict)
 
@@ -103,8 +106,17 @@ def c_array(ctype: str, name: str, values: np.ndarray, *, weights: bool = False)
 
 def c_struct(ctype: str, name: str, fields: dict) -> str:
     """A `static const` parameter struct of plain numbers (never pointers: no relocations)."""
-    members = ",\n".join(f"    .{key} = {c_number(value)}" for key, value in fields.items())
+    members = ",\n".join(f"    .{key} = {c_initializer(value)}" for key, value in fields.items())
     return f"static const {ctype} {name} = {{\n{members},\n}};"
+
+
+def c_initializer(value) -> str:
+    """A number, a nested struct (dict) or a fixed-size array (list/tuple) of them."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f".{key} = {c_initializer(v)}" for key, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "{" + ", ".join(c_initializer(v) for v in value) + "}"
+    return c_number(value)
 
 
 def c_number(value) -> str:

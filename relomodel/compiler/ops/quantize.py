@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from relomodel.compiler import quant
 from relomodel.compiler.ir import Graph, Operator
+from relomodel.compiler.ops import quantize_s16, quantize_u8
 from relomodel.compiler.ops.base import (
     LowerContext, LoweredOp, c_identifier, c_struct, fail, input_tensor, output_tensor,
     require_activation, require_dtype, require_per_tensor_quant,
@@ -16,6 +17,13 @@ MAX_RESCALE_SHIFT = 22  # larger left shifts would overflow int32 on int8 inputs
 def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
     data = input_tensor(graph, op, 0, "data")
     output = output_tensor(graph, op)
+    if data.dtype == "int16":  # int16 -> int8/int16/int32: its own module and kernel
+        require_activation(op, data, "input")
+        if data.element_count != output.element_count:
+            raise fail(op, f"input and output sizes differ ({data.shape} vs {output.shape})")
+        return quantize_s16.lower_from_int16(graph, op, data, output)
+    if "uint8" in (data.dtype, output.dtype):  # uint8 <-> int8: its own module and kernels
+        return quantize_u8.lower_uint8(graph, op, data, output)
     require_dtype(op, data, "input", "float32", "int8")
     require_dtype(op, output, "output", "int8")
     require_activation(op, data, "input")

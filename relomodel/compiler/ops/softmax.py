@@ -1,4 +1,4 @@
-"""SOFTMAX: int8 in, int8 out (scale 1/256, zero point -128), over the innermost dimension."""
+"""SOFTMAX: int8 in; int8 out (scale 1/256, zero point -128) or int16 out (1/65536, -32768); innermost dim."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from relomodel.compiler.ops.base import (
 
 NAME = "SOFTMAX"
 KERNEL = "relo_softmax_s8.c"
+KERNEL_S16 = "relo_softmax_s8_s16.c"
 SCALED_DIFF_INTEGER_BITS = 5  # input differences are rescaled to q5.26
 
 
@@ -20,11 +21,16 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
     data = input_tensor(graph, op, 0, "data")
     output = output_tensor(graph, op)
     require_dtype(op, data, "input", "int8")
-    require_dtype(op, output, "output", "int8")
+    require_dtype(op, output, "output", "int8", "int16")
     require_activation(op, data, "input")
     in_scale, _ = require_per_tensor_quant(op, data, "input")
-    out_scale, out_zp = require_per_tensor_quant(op, output, "output")
-    if out_zp != -128 or abs(out_scale - 1.0 / 256) > 0.001 / 256:
+    if output.dtype == "int16":  # int8 -> int16: same algorithm, 16-bit output stage
+        out_scale, out_zp = _int16_output_quant(op, output)
+        kernel, function, out_type = KERNEL_S16, "relo_softmax_s8_s16", "int16_t"
+    else:
+        out_scale, out_zp = require_per_tensor_quant(op, output, "output")
+        kernel, function, out_type = KERNEL, "relo_softmax_s8", "int8_t"
+    if output.dtype == "int8" and (out_zp != -128 or abs(out_scale - 1.0 / 256) > 0.001 / 256):
         raise fail(op, f"int8 output must have scale 1/256 and zero point -128, found {out_scale}, {out_zp}")
     if not data.shape or data.shape != output.shape:
         raise fail(op, f"input shape {data.shape} and output shape {output.shape} must match")
@@ -39,11 +45,20 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
     })]
 
     def emit_call(arena) -> str:
-        return (f"relo_softmax_s8(&{params}, (const int8_t *){arena(data.index)}, "
-                f"(int8_t *){arena(output.index)})")
+        return (f"{function}(&{params}, (const int8_t *){arena(data.index)}, "
+                f"({out_type} *){arena(output.index)})")
 
-    return LoweredOp(op=op, kernel_files=(KERNEL,), declarations=declarations, emit_call=emit_call,
+    return LoweredOp(op=op, kernel_files=(kernel,), declarations=declarations, emit_call=emit_call,
                      output_shape=output.shape)
+
+
+def _int16_output_quant(op: Operator, output) -> tuple[float, int]:
+    """TFLM: an int16 softmax output has zero point -32768 and scale 1/65536 (within 0.1%)."""
+    q = output.quantization
+    if q is None or q.per_channel or q.zero_point != -32768 or abs(q.scale - 1.0 / 65536) > 0.001 / 65536:
+        found = "none" if q is None else f"{q.scales}, {q.zero_points}"
+        raise fail(op, f"int16 output must have scale 1/65536 and zero point -32768, found {found}")
+    return q.scale, q.zero_point
 
 
 def softmax_parameters(beta: float, input_scale: float) -> tuple[int, int, int]:

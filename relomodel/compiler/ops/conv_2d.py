@@ -1,0 +1,65 @@
+"""CONV_2D: int8 activations, int8 filter (per tensor or per output channel), int32 bias."""
+
+from __future__ import annotations
+
+from relomodel.compiler import quant
+from relomodel.compiler.ir import Graph, Operator
+from relomodel.compiler.ops import conv_quant, window
+from relomodel.compiler.ops.base import (
+    LowerContext, LoweredOp, c_struct, fail, input_tensor, output_tensor, require_activation,
+    require_dtype, require_per_tensor_quant,
+)
+
+NAME = "CONV_2D"
+KERNEL = "relo_conv_s8.c"
+
+
+def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
+    data = input_tensor(graph, op, 0, "data")
+    weights = input_tensor(graph, op, 1, "filter")
+    bias = input_tensor(graph, op, 2, "bias", optional=True)
+    output = output_tensor(graph, op)
+    require_dtype(op, data, "input", "int8")
+    require_dtype(op, output, "output", "int8")
+    require_activation(op, data, "input")
+    in_scale, in_zp = require_per_tensor_quant(op, data, "input")
+    out_scale, out_zp = require_per_tensor_quant(op, output, "output")
+    if op.options.get("quantized_bias_type", 0) not in (0, 2):  # default or INT32
+        raise fail(op, "only int32 bias is supported")
+
+    if len(weights.shape) != 4:
+        raise fail(op, f"filter must be 4-D [out, h, w, in], found shape {weights.shape}")
+    out_depth, filter_h, filter_w, filter_in_depth = weights.shape
+    geometry = window.window_fields(op, data, output, (filter_h, filter_w), dilated=True)
+    in_depth = data.shape[3]
+    if output.shape[3] != out_depth:
+        raise fail(op, f"output has {output.shape[3]} channels, the filter makes {out_depth}")
+    if filter_in_depth < 1 or in_depth % filter_in_depth or out_depth % (in_depth // filter_in_depth):
+        raise fail(op, f"filter depth {filter_in_depth} does not split the input's {in_depth} channels "
+                       f"into groups that divide the {out_depth} output channels")
+    filter_scales = conv_quant.check_filter(op, weights, out_depth, channel_axis=0)
+    bias_values = conv_quant.check_bias(op, bias, out_depth)
+    multipliers, shifts = conv_quant.channel_multipliers(op, in_scale, filter_scales, out_scale)
+    activation = quant.activation_name(op.options.get("fused_activation_function", 0))
+    act_min, act_max = quant.activation_range_int8(activation, out_scale, out_zp)
+
+    declarations, names = conv_quant.constant_declarations(op, weights, bias_values, multipliers, shifts)
+    declarations.append(c_struct("relo_conv_params_t", names["params"], {
+        "window": geometry, "input_depth": in_depth, "filter_input_depth": filter_in_depth,
+        "output_depth": out_depth, "input_offset": -in_zp, "output_offset": out_zp,
+        "activation_min": act_min, "activation_max": act_max,
+    }))
+
+    def emit_call(arena) -> str:
+        return (f"relo_conv_s8(&{names['params']}, (const int8_t *){arena(data.index)}, {names['filter']}, "
+                f"{names['bias']}, {names['multiplier']}, {names['shift']}, (int8_t *){arena(output.index)})")
+
+    return LoweredOp(
+        op=op, kernel_files=(KERNEL,), declarations=declarations, emit_call=emit_call,
+        macs=window.window_macs(geometry, filter_h * filter_w * filter_in_depth, out_depth),
+        weight_bytes=weights.size_bytes + (bias.size_bytes if bias is not None else 0),
+        output_shape=output.shape,
+        overlap=(output.index, data.index,
+                 window.streaming_overlap_distance(geometry, in_depth, out_depth)),
+        notes={"activation": activation, "per_channel": weights.quantization.per_channel},
+    )

@@ -1,0 +1,45 @@
+"""Checks and C glue shared by the int8 elementwise operators (activations and binary ops)."""
+
+from __future__ import annotations
+
+from relomodel.compiler.ir import Graph, Operator, Tensor
+from relomodel.compiler.ops.base import (
+    LoweredOp, c_array, c_identifier, c_struct, fail, input_tensor, output_tensor, require_activation,
+    require_dtype, require_per_tensor_quant,
+)
+
+
+def unary_int8(graph: Graph, op: Operator) -> tuple[Tensor, Tensor]:
+    """The int8 input and output of a one-input activation, with matching shapes."""
+    data = input_tensor(graph, op, 0, "data")
+    output = output_tensor(graph, op)
+    require_dtype(op, data, "input", "int8")
+    require_dtype(op, output, "output", "int8")
+    require_activation(op, data, "input")
+    require_per_tensor_quant(op, data, "input")
+    require_per_tensor_quant(op, output, "output")
+    if data.element_count != output.element_count:
+        raise fail(op, f"input shape {data.shape} and output shape {output.shape} differ in size")
+    return data, output
+
+
+def lower_unary(op: Operator, data: Tensor, output: Tensor, *, kernel: str, function: str,
+                params_type: str, params: dict) -> LoweredOp:
+    """A LoweredOp calling `function(&params, input, output)` from `kernel`."""
+    name = c_identifier(op, "params")
+    declarations = [c_struct(params_type, name, {"size": data.element_count, **params})]
+
+    def emit_call(arena) -> str:
+        return f"{function}(&{name}, (const int8_t *){arena(data.index)}, (int8_t *){arena(output.index)})"
+
+    return LoweredOp(op=op, kernel_files=(kernel,), declarations=declarations, emit_call=emit_call,
+                     output_shape=output.shape)
+
+
+def operand_reference(op: Operator, tensor: Tensor, role: str, ctype: str, declarations: list[str]):
+    """How the C call reaches an operand: a constant array (declared here) or the arena."""
+    if tensor.is_constant:
+        name = c_identifier(op, role)
+        declarations.append(c_array(ctype, name, tensor.data))
+        return lambda arena: name
+    return lambda arena: f"(const {ctype} *){arena(tensor.index)}"

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * DEPTHWISE_CONV_2D, int8 activations and filter, int32 bias (may be NULL), per-channel
+ * requantization, any depth multiplier. Bit-exact with TFLite Micro's reference
+ * DepthwiseConvPerChannel.
+ */
+#include "relo_nn_functions.h"
+#include "relo_window.h"
+
+static int32_t relo_depthwise_conv_validate(const relo_depthwise_conv_params_t *params,
+                                            const int8_t *input, const int8_t *filter,
+                                            const int32_t *multipliers, const int32_t *shifts,
+                                            const int8_t *output)
+{
+    if (params == 0 || input == 0 || filter == 0 || multipliers == 0 || shifts == 0 ||
+        output == 0) {
+        return RELO_NN_ERR_NULL_ARG;
+    }
+    if (!relo_window_is_valid(&params->window) || params->input_depth <= 0 ||
+        params->depth_multiplier <= 0) {
+        return RELO_NN_ERR_BAD_SIZE;
+    }
+    if (!relo_window_activation_is_valid(params->activation_min, params->activation_max)) {
+        return RELO_NN_ERR_BAD_PARAM;
+    }
+    return RELO_NN_OK;
+}
+
+/* Sum over the window for one output position and output channel `oc` (input channel ic). */
+static int32_t relo_depthwise_window_sum(const relo_depthwise_conv_params_t *params,
+                                         const int8_t *image, const int8_t *filter, int32_t in_y,
+                                         int32_t in_x, int32_t ic, int32_t oc)
+{
+    const relo_window_t *w = &params->window;
+    const int32_t output_depth = params->input_depth * params->depth_multiplier;
+    const int32_t y_begin = relo_window_first_tap(in_y, w->dilation_height, w->filter_height);
+    const int32_t y_end = relo_window_end_tap(in_y, w->dilation_height, w->filter_height,
+                                              w->input_height);
+    const int32_t x_begin = relo_window_first_tap(in_x, w->dilation_width, w->filter_width);
+    const int32_t x_end = relo_window_end_tap(in_x, w->dilation_width, w->filter_width,
+                                              w->input_width);
+    int32_t acc = 0;
+    for (int32_t fy = y_begin; fy < y_end; ++fy) {
+        const int32_t y = in_y + fy * w->dilation_height;
+        for (int32_t fx = x_begin; fx < x_end; ++fx) {
+            const int32_t x = in_x + fx * w->dilation_width;
+            const int32_t pixel = image[(y * w->input_width + x) * params->input_depth + ic];
+            const int32_t tap = filter[(fy * w->filter_width + fx) * output_depth + oc];
+            acc += tap * (pixel + params->input_offset);
+        }
+    }
+    return acc;
+}
+
+int32_t relo_depthwise_conv_s8(const relo_depthwise_conv_params_t *params, const int8_t *input,
+                               const int8_t *filter, const int32_t *bias,
+                               const int32_t *multipliers, const int32_t *shifts, int8_t *output)
+{
+    const int32_t status =
+        relo_depthwise_conv_validate(params, input, filter, multipliers, shifts, output);
+    if (status != RELO_NN_OK) {
+        return status;
+    }
+    const relo_window_t *w = &params->window;
+    const int32_t image_size = w->input_height * w->input_width * params->input_depth;
+    for (int32_t b = 0; b < w->batches; ++b) {
+        const int8_t *image = input + b * image_size;
+        for (int32_t oy = 0; oy < w->output_height; ++oy) {
+            const int32_t in_y = oy * w->stride_height - w->pad_top;
+            for (int32_t ox = 0; ox < w->output_width; ++ox) {
+                const int32_t in_x = ox * w->stride_width - w->pad_left;
+                for (int32_t ic = 0; ic < params->input_depth; ++ic) {
+                    for (int32_t m = 0; m < params->depth_multiplier; ++m) {
+                        const int32_t oc = ic * params->depth_multiplier + m;
+                        int32_t acc =
+                            relo_depthwise_window_sum(params, image, filter, in_y, in_x, ic, oc);
+                        if (bias != 0) {
+                            acc += bias[oc];
+                        }
+                        *output++ = relo_window_requantize_s8(acc, multipliers[oc], shifts[oc],
+                                                              params->output_offset,
+                                                              params->activation_min,
+                                                              params->activation_max);
+                    }
+                }
+            }
+        }
+    }
+    return RELO_NN_OK;
+}
