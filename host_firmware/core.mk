@@ -24,7 +24,7 @@ RELO_KEY ?= $(RELO_REPO_DIR)/keys/dev_ed25519.pem
 
 RELO_CORE_LIB_SRCS := $(addprefix $(RELO_CORE_DIR)/src/, \
 	crc32.c frame.c protocol.c link.c package.c reader.c crypto.c sodium_glue.c verify.c \
-	journal.c slots.c compat.c loader.c runtime.c installer.c commands.c device.c)
+	journal.c slots.c catalog.c compat.c loader.c runtime.c selftest.c installer.c commands.c device.c)
 RELO_CORE_SRCS := $(RELO_CORE_LIB_SRCS) $(RELO_CORE_DIR)/src/main.c
 
 RELO_THIRD_PARTY_DIR := $(BUILD_DIR)/third_party

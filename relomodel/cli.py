@@ -108,6 +108,9 @@ def getpub(key_path: Path, lang: str, output: Path | None) -> None:
 @click.option("--split-weights", is_flag=True, help="weights in their own segment")
 @click.option("--litert-rounding", is_flag=True, help="FULLY_CONNECTED rounds like LiteRT, not TFLM")
 @click.option("--name", help="model name in the manifest (default: file name)")
+@click.option("--allow-downgrade", is_flag=True, help="may replace an installed model of a higher version (signed into the package)")
+@click.option("--test-vectors", type=click.IntRange(0, 64), default=None,
+              help="golden test vectors for the device's self-test [default: 2 for .tflite, 0 for .c; 0: none]")
 def pack(
     model: Path,
     key_path: Path,
@@ -118,6 +121,8 @@ def pack(
     split_weights: bool,
     litert_rounding: bool,
     name: str | None,
+    allow_downgrade: bool,
+    test_vectors: int | None,
 ) -> None:
     """Compile MODEL.tflite into a signed package."""
     from relomodel import packer
@@ -132,6 +137,8 @@ def pack(
         litert_rounding=litert_rounding,
         name=name,
         security_counter=security_counter,
+        allow_downgrade=allow_downgrade,
+        test_vectors=test_vectors,
     )
     click.echo(f"wrote {output}: {report.summary()}")
 
@@ -190,6 +197,61 @@ def _scalar(value) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(str(v) for v in value) + "]"
     return str(value)
+
+
+# ---------------------------------------------------------------------------------------
+# before and after flashing: analyze a model, validate the device against the reference
+
+EXIT_CHECK_FAILED = 1  # analyze: a layer cannot be compiled; validate: outputs differ
+
+
+@cli.command()
+@click.argument("model", metavar="MODEL.tflite", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path, dir_okay=False), help="draw per-layer MACs and the memory plan (PNG)")
+@click.option("--target", type=click.Choice(["cortex-m4", "cortex-m7"]), default="cortex-m4", show_default=True)
+def analyze(model: Path, as_json: bool, plot_path: Path | None, target: str) -> None:
+    """Per-layer costs, the memory plan and flash/RAM totals, before flashing anything.
+
+    Exit status 1 when some layer cannot be compiled (the table still shows every layer)."""
+    from relomodel.analyze import analyze as analyze_model
+    from relomodel.analyze import format_report
+
+    analysis = analyze_model(model, target=target)
+    if plot_path:
+        from relomodel.analyze_plot import plot_analysis
+
+        plot_analysis(analysis, plot_path)
+    if as_json:
+        click.echo(json.dumps(analysis.to_json(), indent=2, default=_json_default))
+    else:
+        click.echo(format_report(analysis))
+        if plot_path:
+            click.echo(f"wrote {plot_path}")
+    if analysis.unsupported:
+        click.get_current_context().exit(EXIT_CHECK_FAILED)
+
+
+@cli.command()
+@click.argument("model", metavar="MODEL.tflite", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@port_option
+@baud_option
+@trace_option
+@click.option("-n", "--runs", type=click.IntRange(1, 100_000), default=20, show_default=True, help="random inputs (a sequence for stateful models)")
+@click.option("--seed", type=int, default=0, show_default=True, help="seed of the random inputs")
+@click.option("--atol", type=click.FloatRange(0), default=0.0, show_default=True, help="largest absolute error (stored units) that still passes")
+def validate(model: Path, port: str, baud: int, trace: bool, runs: int, seed: int, atol: float) -> None:
+    """Run random inputs on the device and on TFLite Micro; compare every output.
+
+    Exit status 1 when an output differs by more than --atol."""
+    from relomodel.validate import format_report
+    from relomodel.validate import validate as validate_model
+
+    with _open_device(port, baud, trace) as device:
+        result = validate_model(device, model, runs=runs, seed=seed)
+    click.echo(format_report(result, atol))
+    if not result.passed(atol):
+        click.get_current_context().exit(EXIT_CHECK_FAILED)
 
 
 # ---------------------------------------------------------------------------------------
@@ -252,9 +314,16 @@ def push(package_path: Path, port: str, baud: int, trace: bool) -> None:
         with tqdm(total=len(package), unit="B", unit_scale=True, unit_divisor=1024, desc="push", file=sys.stderr) as bar:
             model = device.install(package, progress=lambda done, total: bar.update(done - bar.n))
         elapsed = time.monotonic() - started
+        after = device.hello()  # the device's verdict on the trial
+    if device.resumed_from:
+        click.echo(f"resumed an interrupted transfer at byte {device.resumed_from} of {len(package)}")
+    from relomodel.transport import protocol
+
+    click.echo(f"device: {protocol.event_message(after['last_event'], after['event_detail'])}")
+    sent = len(package) - device.resumed_from
     click.echo(
         f"now running: {model['name']} {model['version']} in slot {model['slot']} "
-        f"({len(package)} bytes in {elapsed:.2f} s, {len(package) / 1024 / max(elapsed, 1e-9):.1f} KiB/s)"
+        f"({sent} bytes in {elapsed:.2f} s, {sent / 1024 / max(elapsed, 1e-9):.1f} KiB/s)"
     )
 
 
@@ -273,13 +342,15 @@ def _load_npy(path: Path):
 @trace_option
 @click.option("-i", "--input", "inputs", multiple=True, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False), help="one .npy per model input, in order")
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="one .npy per model output, in order")
-def run(port: str, baud: int, trace: bool, inputs: tuple[Path, ...], outputs: tuple[Path, ...]) -> None:
-    """Run one inference on the device's active model."""
+@click.option("-m", "--model", "model_name", help="installed model to run (default: the device's default model)")
+def run(port: str, baud: int, trace: bool, inputs: tuple[Path, ...], outputs: tuple[Path, ...], model_name: str | None) -> None:
+    """Run one inference on an installed model."""
     import numpy as np
 
     arrays = [_load_npy(path) for path in inputs]
     with _open_device(port, baud, trace) as device:
         unit = device.hello()["counter_unit"]
+        device.select(model_name)
         results, count = device.run(arrays)
     if outputs and len(outputs) != len(results):
         raise RelomodelError(f"the model has {len(results)} output(s) but {len(outputs)} --output file(s) were given")
@@ -292,6 +363,51 @@ def run(port: str, baud: int, trace: bool, inputs: tuple[Path, ...], outputs: tu
     click.echo(f"{counted}: {count}")
 
 
+@cli.command("list")
+@port_option
+@baud_option
+@trace_option
+def list_models(port: str, baud: int, trace: bool) -> None:
+    """List the installed models: version, role, slot, size and signed-head hash."""
+    from relomodel.transport import protocol
+
+    with _open_device(port, baud, trace) as device:
+        hello = device.hello()
+        listing = device.list_models()
+    models = listing["models"]
+    if not models:
+        click.echo(f"no model installed ({listing['slot_count']} slots free)")
+    else:
+        click.echo(f"{'':2}{'name':24} {'version':10} {'state':17} {'slot':>4} {'bytes':>9}  signed head sha256")
+        for m in models:
+            mark = "* " if m["default"] else "  "
+            state = spec.SLOT_ROLE.message_of(spec.SLOT_ROLE.by_name[m["role"].upper()].value)
+            click.echo(f"{mark}{m['name']:24} {m['version']:10} {state:17} {m['slot']:>4} "
+                       f"{m['package_size']:>9}  {m['signed_sha256'][:16]}")
+        click.echo("(* = default model, used when a request names none)")
+    click.echo(f"last event: {protocol.event_message(hello['last_event'], hello['event_detail'])}")
+
+
+def _manage_command(name: str, verb: str, done: str, help_text: str):
+    @port_option
+    @baud_option
+    @trace_option
+    @click.argument("model_name", metavar="NAME")
+    def command(port: str, baud: int, trace: bool, model_name: str) -> None:
+        with _open_device(port, baud, trace) as device:
+            getattr(device, verb)(model_name)
+        click.echo(f"{model_name}: {done}")
+
+    command.__doc__ = help_text
+    return cli.command(name)(command)
+
+
+_manage_command("activate", "activate", "is now the default model", "Make model NAME the device's default model.")
+_manage_command("rollback", "rollback", "rolled back to its previous version",
+                "Go back to the previous version of model NAME.")
+_manage_command("erase", "erase", "erased", "Remove model NAME and its previous version from the device.")
+
+
 @cli.command("device-info")
 @port_option
 @baud_option
@@ -299,6 +415,7 @@ def run(port: str, baud: int, trace: bool, inputs: tuple[Path, ...], outputs: tu
 def device_info(port: str, baud: int, trace: bool) -> None:
     """Show what the device is and which model it runs."""
     from relomodel.errors import DeviceError
+    from relomodel.transport import protocol
     from relomodel.transport.device import NUMPY_DTYPES
 
     with _open_device(port, baud, trace) as device:
@@ -320,6 +437,8 @@ def device_info(port: str, baud: int, trace: bool) -> None:
     click.echo(f"flash:        {hello['flash_sector_size']}-byte sectors, {hello['flash_write_size']}-byte writes")
     click.echo(f"trusted key:  {hello['key_id']}")
     click.echo(f"measures:     {spec.COUNTER_UNIT.message_of(hello['counter_unit'])}")
+    click.echo(f"anti-rollback: security counter {hello['security_counter']}")
+    click.echo(f"last event:   {protocol.event_message(hello['last_event'], hello['event_detail'])}")
     if model is None:
         click.echo("model:        none installed")
         return

@@ -50,3 +50,7 @@ class DeviceError(RelomodelError):
         self.status = status
         self.name = name
         self.detail = detail
+
+
+class WrongModelError(RelomodelError):
+    """The device runs another model than the one given (validate compares source SHA-256)."""

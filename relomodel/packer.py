@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from relomodel import __version__, keys
+from relomodel import __version__, golden, keys
 from relomodel.build import LinkedImage, build_model
 from relomodel.compiler.model import CompiledModel, TensorInfo
 from relomodel.errors import ModelError, RelomodelError
@@ -52,7 +52,9 @@ class PackReport:
 
 def pack(model_path: Path, key_path: Path, out_path: Path, *, target: str = "cortex-m4", version: str = "1.0.0",
          split_weights: bool = False, litert_rounding: bool = False, name: str | None = None,
-         security_counter: int = 0) -> PackReport:
+         security_counter: int = 0, allow_downgrade: bool = False, test_vectors: int | None = None) -> PackReport:
+    """`test_vectors`: how many golden test vectors to embed for the device's self-test
+    (None: golden.DEFAULT_COUNT for a .tflite, none for a hand-written C model; 0: none)."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -72,7 +74,13 @@ def pack(model_path: Path, key_path: Path, out_path: Path, *, target: str = "cor
     lap("compile")
     image = build_model(compiled, cpu, split_weights=split_weights)
     lap("build")
-    data = _package(compiled, image, cpu, key, encoded_version, security_counter, model_name, split_weights)
+    if test_vectors is None:
+        test_vectors = 0 if model_path.suffix == ".c" else golden.DEFAULT_COUNT
+    vectors = _test_vectors(compiled, model_path, model_bytes, test_vectors)
+    if vectors:
+        lap("test vectors")
+    data = _package(compiled, image, cpu, key, encoded_version, security_counter, model_name, split_weights,
+                    allow_downgrade, vectors)
     lap("package")
     _write_atomically(out_path, data)
     lap("write")
@@ -109,10 +117,17 @@ def _compile(path: Path, model_bytes: bytes, name: str, target: Target, litert_r
     return compile_model(model_bytes, name=name, target=target, litert_rounding=litert_rounding)
 
 
+def _test_vectors(compiled: CompiledModel, model_path: Path, model_bytes: bytes, count: int) -> list:
+    if count <= 0:
+        return []
+    return golden.make_test_vectors(compiled, None if model_path.suffix == ".c" else model_bytes, count)
+
+
 def _package(compiled: CompiledModel, image: LinkedImage, cpu: Target, key, version: int, security_counter: int,
-             name: str, split_weights: bool) -> bytes:
+             name: str, split_weights: bool, allow_downgrade: bool = False, vectors: list | None = None) -> bytes:
     flags = (spec.MODEL_FLAG_STATEFUL if compiled.stateful else 0) | (
-        spec.MODEL_FLAG_LITERT_ROUNDING if compiled.litert_rounding else 0)
+        spec.MODEL_FLAG_LITERT_ROUNDING if compiled.litert_rounding else 0) | (
+        spec.MODEL_FLAG_ALLOW_DOWNGRADE if allow_downgrade else 0)
     manifest = {
         "name": name, "version": version, "security_counter": security_counter,
         "target_cpu": cpu.cpu, "target_fpu": cpu.fpu, "target_abi": cpu.abi,
@@ -129,9 +144,13 @@ def _package(compiled: CompiledModel, image: LinkedImage, cpu: Target, key, vers
         pkg.Segment(spec.SEGMENT.DATA, image.data),
         pkg.Segment(spec.SEGMENT.RELOC, b"".join(r.to_bytes(4, "little") for r in image.relocations)),
     ]
+    if vectors:
+        segments.append(pkg.Segment(spec.SEGMENT.TEST_VECTORS, pkg.encode_test_vectors(vectors)))
+    package_flags = (spec.PACKAGE_FLAG_SPLIT_WEIGHTS if split_weights else 0) | (
+        spec.PACKAGE_FLAG_TEST_VECTORS if vectors else 0)
     return pkg.build_package(
         manifest, [_tensor(t) for t in compiled.inputs], [_tensor(t) for t in compiled.outputs], segments, key,
-        flags=spec.PACKAGE_FLAG_SPLIT_WEIGHTS if split_weights else 0,
+        flags=package_flags,
     )
 
 

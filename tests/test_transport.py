@@ -129,7 +129,7 @@ def test_packet_layout_follows_spec():
 
 def test_tensor_io_payloads_follow_spec():
     write = protocol.tensor_write_payload(2, 16, b"\x01\x02")
-    assert spec.TENSOR_IO_HEADER.unpack(write) == {"index": 2, "reserved": bytes(3), "offset": 16, "length": 2}
+    assert spec.TENSOR_IO_HEADER.unpack(write) == {"index": 2, "model": 0, "reserved": bytes(2), "offset": 16, "length": 2}
     assert write[spec.TENSOR_IO_HEADER.size :] == b"\x01\x02"
     read = protocol.tensor_read_payload(1, 4, 100)
     assert len(read) == spec.TENSOR_IO_HEADER.size
@@ -163,6 +163,9 @@ def hello_payload(**overrides) -> bytes:
         key_id=bytes.fromhex("0102030405060708"),
         active_slot=0xFF,
         counter_unit=spec.COUNTER_UNIT.INSTRUCTIONS,
+        last_event=spec.EVENT.NONE,
+        event_detail=0,
+        security_counter=0,
     )
     values.update(overrides)
     return spec.HELLO_RESPONSE.pack(**values)

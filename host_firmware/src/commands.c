@@ -5,6 +5,7 @@
 
 #include "relo/port_board.h"
 #include "relo/port_flash.h"
+#include "relo/relo_catalog.h"
 #include "relo/relo_commands.h"
 #include "relo/relo_device.h"
 #include "relo/relo_endian.h"
@@ -17,6 +18,19 @@ static relo_status_t expect_length(const relo_request_t *request, uint32_t lengt
         return RELO_STATUS_BAD_LENGTH;
     }
     return RELO_STATUS_OK;
+}
+
+/* MODEL_INFO, INVOKE and RESET_STATE take an optional MODEL_SELECTOR (empty: the default
+ * model) and make that model the loaded one. */
+static relo_status_t select_model(relo_device_t *device, const relo_request_t *request, relo_response_t *response)
+{
+    if (request->length != 0 && request->length != RELO_MODEL_SELECTOR_SIZE) {
+        response->detail = RELO_MODEL_SELECTOR_SIZE;
+        return RELO_STATUS_BAD_LENGTH;
+    }
+    uint8_t selector = request->length != 0 ? request->payload[RELO_MODEL_SELECTOR_MODEL_OFF]
+                                            : (uint8_t)RELO_MODEL_SELECTOR_DEFAULT;
+    return relo_device_select(device, selector, &response->detail);
 }
 
 static relo_install_env_t install_env(relo_device_t *device)
@@ -42,14 +56,18 @@ static relo_status_t cmd_hello(void *context, const relo_request_t *request, rel
     relo_store16_le(out + RELO_HELLO_RESPONSE_CPU_OFF, board->cpu);
     relo_store16_le(out + RELO_HELLO_RESPONSE_FPU_OFF, board->fpu);
     relo_store16_le(out + RELO_HELLO_RESPONSE_ABI_OFF, board->abi);
-    relo_store16_le(out + RELO_HELLO_RESPONSE_SLOT_COUNT_OFF, RELO_SLOT_COUNT);
+    relo_store16_le(out + RELO_HELLO_RESPONSE_SLOT_COUNT_OFF, relo_slots_count(&device->slots));
     relo_store32_le(out + RELO_HELLO_RESPONSE_SLOT_SIZE_OFF, relo_slots_size(&device->slots));
     relo_store32_le(out + RELO_HELLO_RESPONSE_MODEL_RAM_SIZE_OFF, board->model_ram_size);
     relo_store32_le(out + RELO_HELLO_RESPONSE_FLASH_SECTOR_SIZE_OFF, geometry->sector_size);
     relo_store32_le(out + RELO_HELLO_RESPONSE_FLASH_WRITE_SIZE_OFF, geometry->write_size);
     memcpy(out + RELO_HELLO_RESPONSE_KEY_ID_OFF, device->key.key_id, RELO_HELLO_RESPONSE_KEY_ID_LEN);
-    out[RELO_HELLO_RESPONSE_ACTIVE_SLOT_OFF] = device->model.loaded ? device->model.slot : 0xFFu;
+    out[RELO_HELLO_RESPONSE_ACTIVE_SLOT_OFF] = relo_slots_default(&device->slots); /* the default model */
+    const relo_journal_entry_t *journal = &device->slots.journal.entry;
+    out[RELO_HELLO_RESPONSE_LAST_EVENT_OFF] = journal->event;
     relo_store32_le(out + RELO_HELLO_RESPONSE_COUNTER_UNIT_OFF, relo_counter_unit());
+    relo_store32_le(out + RELO_HELLO_RESPONSE_EVENT_DETAIL_OFF, journal->event_detail);
+    relo_store32_le(out + RELO_HELLO_RESPONSE_SECURITY_COUNTER_OFF, journal->security_counter);
     response->length = RELO_HELLO_RESPONSE_SIZE;
     return RELO_STATUS_OK;
 }
@@ -57,11 +75,20 @@ static relo_status_t cmd_hello(void *context, const relo_request_t *request, rel
 static relo_status_t cmd_model_info(void *context, const relo_request_t *request, relo_response_t *response)
 {
     relo_device_t *device = context;
-    relo_status_t status = expect_length(request, 0, response);
+    relo_status_t status = select_model(device, request, response);
     if (status == RELO_STATUS_OK) {
         status = relo_runtime_describe(&device->model, response->payload, response->capacity, &response->length);
     }
     return status;
+}
+
+static relo_status_t cmd_list(void *context, const relo_request_t *request, relo_response_t *response)
+{
+    relo_device_t *device = context;
+    relo_status_t status = expect_length(request, 0, response);
+    return status == RELO_STATUS_OK
+               ? relo_catalog_list(&device->slots, response->payload, response->capacity, &response->length)
+               : status;
 }
 
 static relo_status_t cmd_install_begin(void *context, const relo_request_t *request, relo_response_t *response)
@@ -119,6 +146,10 @@ static relo_status_t cmd_tensor_write(void *context, const relo_request_t *reque
         return RELO_STATUS_BAD_LENGTH;
     }
     const uint8_t *header = request->payload;
+    relo_status_t status = relo_device_select(device, header[RELO_TENSOR_IO_HEADER_MODEL_OFF], &response->detail);
+    if (status != RELO_STATUS_OK) {
+        return status;
+    }
     return relo_runtime_tensor_write(&device->model, header[RELO_TENSOR_IO_HEADER_INDEX_OFF],
                                      relo_load32_le(header + RELO_TENSOR_IO_HEADER_OFFSET_OFF),
                                      header + RELO_TENSOR_IO_HEADER_SIZE, request->length - RELO_TENSOR_IO_HEADER_SIZE);
@@ -137,6 +168,10 @@ static relo_status_t cmd_tensor_read(void *context, const relo_request_t *reques
         response->detail = response->capacity;
         return RELO_STATUS_BAD_LENGTH;
     }
+    status = relo_device_select(device, header[RELO_TENSOR_IO_HEADER_MODEL_OFF], &response->detail);
+    if (status != RELO_STATUS_OK) {
+        return status;
+    }
     status = relo_runtime_tensor_read(&device->model, header[RELO_TENSOR_IO_HEADER_INDEX_OFF],
                                       relo_load32_le(header + RELO_TENSOR_IO_HEADER_OFFSET_OFF), length,
                                       response->payload);
@@ -149,7 +184,7 @@ static relo_status_t cmd_tensor_read(void *context, const relo_request_t *reques
 static relo_status_t cmd_invoke(void *context, const relo_request_t *request, relo_response_t *response)
 {
     relo_device_t *device = context;
-    relo_status_t status = expect_length(request, 0, response);
+    relo_status_t status = select_model(device, request, response);
     int32_t model_status = 0;
     uint64_t count = 0;
     if (status == RELO_STATUS_OK) {
@@ -167,13 +202,44 @@ static relo_status_t cmd_invoke(void *context, const relo_request_t *request, re
 static relo_status_t cmd_reset_state(void *context, const relo_request_t *request, relo_response_t *response)
 {
     relo_device_t *device = context;
-    relo_status_t status = expect_length(request, 0, response);
+    relo_status_t status = select_model(device, request, response);
     return status == RELO_STATUS_OK ? relo_runtime_reset_state(&device->model, &response->detail) : status;
+}
+
+/* ACTIVATE, ROLLBACK and ERASE: a MODEL_NAME payload and one journal append. The loaded
+ * model is dropped when its slot changes role; the next request loads what it selects. */
+static relo_status_t manage(relo_device_t *device, const relo_request_t *request, relo_response_t *response,
+                            relo_status_t (*change)(relo_slots_t *, const uint8_t *))
+{
+    relo_status_t status = expect_length(request, RELO_MODEL_NAME_SIZE, response);
+    if (status == RELO_STATUS_OK) {
+        status = change(&device->slots, request->payload + RELO_MODEL_NAME_NAME_OFF);
+    }
+    if (device->model.loaded && relo_slots_role(&device->slots, device->model.slot) != RELO_SLOT_ROLE_ACTIVE) {
+        relo_loader_unload(&device->model);
+    }
+    return status;
+}
+
+static relo_status_t cmd_activate(void *context, const relo_request_t *request, relo_response_t *response)
+{
+    return manage(context, request, response, relo_slots_set_default);
+}
+
+static relo_status_t cmd_rollback(void *context, const relo_request_t *request, relo_response_t *response)
+{
+    return manage(context, request, response, relo_slots_rollback);
+}
+
+static relo_status_t cmd_erase(void *context, const relo_request_t *request, relo_response_t *response)
+{
+    return manage(context, request, response, relo_slots_erase);
 }
 
 static const relo_command_entry_t command_table[] = {
     {RELO_CMD_HELLO, cmd_hello},
     {RELO_CMD_MODEL_INFO, cmd_model_info},
+    {RELO_CMD_LIST, cmd_list},
     {RELO_CMD_INSTALL_BEGIN, cmd_install_begin},
     {RELO_CMD_INSTALL_DATA, cmd_install_data},
     {RELO_CMD_INSTALL_END, cmd_install_end},
@@ -182,6 +248,9 @@ static const relo_command_entry_t command_table[] = {
     {RELO_CMD_INVOKE, cmd_invoke},
     {RELO_CMD_TENSOR_READ, cmd_tensor_read},
     {RELO_CMD_RESET_STATE, cmd_reset_state},
+    {RELO_CMD_ACTIVATE, cmd_activate},
+    {RELO_CMD_ROLLBACK, cmd_rollback},
+    {RELO_CMD_ERASE, cmd_erase},
 };
 
 const relo_command_entry_t *relo_commands_table(size_t *count)

@@ -5,7 +5,9 @@
 #include "relo/port_board.h"
 #include "relo/port_flash.h"
 #include "relo/relo_compat.h"
+#include "relo/relo_crypto.h"
 #include "relo/relo_installer.h"
+#include "relo/relo_selftest.h"
 
 void relo_installer_init(relo_installer_t *installer)
 {
@@ -31,6 +33,17 @@ static relo_status_t ensure_erased(relo_installer_t *installer, uint32_t end)
     return RELO_STATUS_OK;
 }
 
+/* Journals the last whole sector programmed, for a later BEGIN to resume from. A failed
+ * checkpoint costs only a longer resume, never correctness: it is not an install error. */
+static void checkpoint(relo_installer_t *installer)
+{
+    uint32_t done = installer->unit_start - installer->unit_start % installer->sector_size;
+    if (done > installer->checkpoint && done < installer->package.package_size &&
+        relo_slots_install_progress(installer->slots, installer->slot, installer->head_id, done) == RELO_STATUS_OK) {
+        installer->checkpoint = done;
+    }
+}
+
 static relo_status_t program_units(relo_installer_t *installer, const uint8_t *data, uint32_t length)
 {
     relo_status_t status = ensure_erased(installer, installer->unit_start + length);
@@ -40,6 +53,7 @@ static relo_status_t program_units(relo_installer_t *installer, const uint8_t *d
     }
     if (status == RELO_STATUS_OK) {
         installer->unit_start += length;
+        checkpoint(installer);
     }
     return status;
 }
@@ -99,28 +113,88 @@ static relo_status_t check_head(const relo_install_env_t *env, const uint8_t *he
     return status;
 }
 
+/* Versions only go forward: the security counter always, the version unless the signed
+ * manifest allows a downgrade. */
+static relo_status_t check_rollback(const relo_install_env_t *env, const relo_package_t *package, uint32_t *detail)
+{
+    uint32_t counter = relo_slots_security_counter(env->slots);
+    if (package->security_counter < counter) {
+        *detail = counter;
+        return RELO_STATUS_SECURITY_COUNTER;
+    }
+    uint8_t active = relo_slots_find(env->slots, package->name, RELO_SLOT_ROLE_ACTIVE);
+    uint32_t installed = active == RELO_JOURNAL_NO_SLOT ? 0 : env->slots->info[active].version;
+    if (active != RELO_JOURNAL_NO_SLOT && package->version < installed &&
+        (package->model_flags & RELO_MODEL_FLAG_ALLOW_DOWNGRADE) == 0) {
+        *detail = installed;
+        return RELO_STATUS_DOWNGRADE;
+    }
+    return RELO_STATUS_OK;
+}
+
+/* Where this transfer starts: at the checkpoint of an interrupted install of the same head
+ * into the same slot (its sectors before the checkpoint are programmed), else at 0. */
+static uint32_t resume_offset(const relo_installer_t *installer)
+{
+    uint32_t offset = relo_slots_resume_offset(installer->slots, installer->slot, installer->head_id);
+    int usable = offset >= installer->package.head_size && offset < installer->package.package_size &&
+                 offset % installer->sector_size == 0;
+    return usable ? offset : 0;
+}
+
+/* A fresh transfer: the slot is claimed in the journal first (it may have been a BACKUP,
+ * and an older checkpoint must not outlive the sectors about to change), then the head,
+ * already here and authenticated, is stored; the host continues after it. */
+static relo_status_t start_fresh(relo_installer_t *installer, const uint8_t *head)
+{
+    relo_status_t status = relo_slots_claim(installer->slots, installer->slot, installer->head_id);
+    return status == RELO_STATUS_OK ? write_bytes(installer, head, installer->package.head_size) : status;
+}
+
 relo_status_t relo_installer_begin(relo_installer_t *installer, const relo_install_env_t *env, const uint8_t *head,
                                    uint32_t length, uint8_t *slot, uint32_t *next_offset, uint32_t *detail)
 {
     const relo_flash_geometry_t *geometry = relo_flash_geometry();
     *detail = 0;
     installer->active = 0;
-    if (geometry == 0 || geometry->write_size == 0 || geometry->write_size > RELO_INSTALLER_MAX_WRITE_UNIT) {
+    if (geometry == 0 || geometry->write_size == 0 || geometry->write_size > RELO_INSTALLER_MAX_WRITE_UNIT ||
+        geometry->sector_size % geometry->write_size != 0) {
         return RELO_STATUS_FLASH_ERROR;
     }
     relo_status_t status = check_head(env, head, length, &installer->package, detail);
+    if (status == RELO_STATUS_OK) {
+        status = check_rollback(env, &installer->package, detail);
+    }
     if (status != RELO_STATUS_OK) {
         return status;
     }
-    installer->slot = relo_slots_install_target(env->slots);
+    uint8_t digest[RELO_SHA256_SIZE];
+    relo_reader_t head_bytes = relo_reader_from_buffer(head, installer->package.head_size);
+    if (relo_crypto_sha256(&head_bytes, 0, installer->package.head_size, digest) != 0) {
+        return RELO_STATUS_MALFORMED_PACKAGE;
+    }
+    memcpy(installer->head_id, digest, RELO_JOURNAL_HEAD_ID_SIZE);
+    installer->slots = env->slots;
+    installer->slot = relo_slots_install_target(env->slots, installer->package.name, installer->head_id);
+    if (installer->slot == RELO_JOURNAL_NO_SLOT) {
+        *detail = relo_slots_count(env->slots);
+        return RELO_STATUS_NO_FREE_SLOT;
+    }
+    env->slots->verified[installer->slot] = 0;
     installer->slot_offset = relo_slots_offset(env->slots, installer->slot);
     installer->write_size = geometry->write_size;
-    installer->next_offset = 0;
-    installer->erased_end = 0;
-    installer->unit_start = 0;
+    installer->sector_size = geometry->sector_size;
     installer->unit_fill = 0;
-    /* The head is already here and authenticated: store it, the host continues after it. */
-    status = write_bytes(installer, head, installer->package.head_size);
+    installer->checkpoint = resume_offset(installer);
+    installer->resumed = installer->checkpoint != 0;
+    /* Resuming: everything before the checkpoint is in flash; the sector at it is erased
+     * again before anything is programmed there. */
+    installer->next_offset = installer->checkpoint;
+    installer->erased_end = installer->checkpoint;
+    installer->unit_start = installer->checkpoint;
+    if (!installer->resumed) {
+        status = start_fresh(installer, head);
+    }
     if (status != RELO_STATUS_OK) {
         return status;
     }
@@ -176,11 +250,12 @@ static relo_status_t verify_stored(relo_installer_t *installer, const relo_insta
     return status;
 }
 
-/* Puts the previous model back after the new one failed to start. */
-static void restore_previous(relo_installer_t *installer, const relo_install_env_t *env, uint8_t slot,
-                             uint32_t package_size)
+/* Loads the default model again after a failed trial (the trial overwrote model RAM). It
+ * was verified when it was installed or booted and is still in flash, untouched. */
+static void restore_previous(relo_installer_t *installer, const relo_install_env_t *env)
 {
-    if (relo_slots_activate(env->slots, slot, package_size) != RELO_STATUS_OK || slot == RELO_JOURNAL_NO_SLOT) {
+    uint8_t slot = relo_slots_default(env->slots);
+    if (slot == RELO_JOURNAL_NO_SLOT) {
         return;
     }
     uint32_t offset = relo_slots_offset(env->slots, slot);
@@ -195,6 +270,46 @@ static void restore_previous(relo_installer_t *installer, const relo_install_env
         relo_package_parse(head, head_size, previous) == RELO_STATUS_OK) {
         (void)relo_loader_instantiate(env->model, previous, slot, offset, &detail);
     }
+}
+
+/* The new model failed its trial: journal the revert (with why), then bring back the
+ * previous model. */
+static void revert_trial(relo_installer_t *installer, const relo_install_env_t *env, uint8_t event,
+                         uint32_t event_detail)
+{
+    relo_loader_unload(env->model);
+    (void)relo_slots_revert(env->slots, event, event_detail); /* if this fails, the next boot reverts */
+    restore_previous(installer, env);
+}
+
+/* Trial: the new slot is journalled as on trial before it runs, so any reset from here on
+ * reverts; it is confirmed only after every golden test vector matched. */
+static relo_status_t run_trial(relo_installer_t *installer, const relo_install_env_t *env, uint32_t *detail)
+{
+    env->slots->verified[installer->slot] = 1; /* verify_stored just did */
+    relo_status_t status = relo_slots_start_trial(env->slots, installer->slot, installer->package.name,
+                                                  installer->package.version);
+    if (status != RELO_STATUS_OK) {
+        return status;
+    }
+    uint32_t security_counter = installer->package.security_counter;
+    status = relo_loader_instantiate(env->model, &installer->package, installer->slot, installer->slot_offset, detail);
+    if (status != RELO_STATUS_OK) {
+        revert_trial(installer, env, RELO_EVENT_INIT_FAILED, *detail);
+        return status;
+    }
+    uint32_t vectors = 0;
+    status = relo_selftest_run(env->model, &vectors, detail);
+    if (status != RELO_STATUS_OK) {
+        revert_trial(installer, env, RELO_EVENT_SELF_TEST_FAILED, *detail);
+        return status;
+    }
+    uint8_t event = vectors > 0 ? RELO_EVENT_CONFIRMED : RELO_EVENT_CONFIRMED_UNTESTED;
+    status = relo_slots_confirm(env->slots, security_counter, event, vectors);
+    if (status != RELO_STATUS_OK) {
+        revert_trial(installer, env, RELO_EVENT_TRIAL_INTERRUPTED, 0);
+    }
+    return status;
 }
 
 relo_status_t relo_installer_end(relo_installer_t *installer, const relo_install_env_t *env, uint32_t *detail)
@@ -212,20 +327,5 @@ relo_status_t relo_installer_end(relo_installer_t *installer, const relo_install
     if (status == RELO_STATUS_OK) {
         status = verify_stored(installer, env, detail);
     }
-    if (status != RELO_STATUS_OK) {
-        return status;
-    }
-    uint8_t previous_slot = relo_slots_active(env->slots);
-    uint32_t previous_size = env->slots->journal.package_size;
-    int previous_loaded = env->model->loaded;
-    status = relo_slots_activate(env->slots, installer->slot, installer->package.package_size);
-    if (status != RELO_STATUS_OK) {
-        return status;
-    }
-    status = relo_loader_instantiate(env->model, &installer->package, installer->slot, installer->slot_offset, detail);
-    if (status != RELO_STATUS_OK) {
-        relo_loader_unload(env->model);
-        restore_previous(installer, env, previous_loaded ? previous_slot : RELO_JOURNAL_NO_SLOT, previous_size);
-    }
-    return status;
+    return status == RELO_STATUS_OK ? run_trial(installer, env, detail) : status;
 }

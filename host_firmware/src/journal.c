@@ -8,13 +8,6 @@
 #include "relo/relo_endian.h"
 #include "relo/relo_journal.h"
 
-typedef struct {
-    uint32_t seq;
-    uint8_t slot;
-    uint8_t state;
-    uint32_t package_size;
-} journal_record_t;
-
 static int unit_is_erased(const uint8_t *unit, uint32_t length)
 {
     for (uint32_t i = 0; i < length; i++) {
@@ -25,31 +18,69 @@ static int unit_is_erased(const uint8_t *unit, uint32_t length)
     return 1;
 }
 
-static int record_decode(const uint8_t *raw, journal_record_t *record)
+static int slot_or_none(const relo_journal_t *journal, uint8_t slot)
+{
+    return slot < journal->slot_count || slot == RELO_JOURNAL_NO_SLOT;
+}
+
+/* What the core writes; anything else would be a corrupt record: known roles, none beyond
+ * the board's slots, at most one TRIAL, a default that is ACTIVE. */
+static int entry_ok(const relo_journal_t *journal, const relo_journal_entry_t *entry)
+{
+    uint32_t trials = 0;
+    for (uint32_t slot = 0; slot < RELO_SLOT_MAX; slot++) {
+        uint8_t role = entry->role[slot];
+        if (role > RELO_SLOT_ROLE_TRIAL || (slot >= journal->slot_count && role != RELO_SLOT_ROLE_FREE)) {
+            return 0;
+        }
+        trials += role == RELO_SLOT_ROLE_TRIAL;
+    }
+    int default_ok = entry->default_slot == RELO_JOURNAL_NO_SLOT ||
+                     (entry->default_slot < journal->slot_count && entry->role[entry->default_slot] == RELO_SLOT_ROLE_ACTIVE);
+    return trials <= 1 && default_ok && slot_or_none(journal, entry->install_slot);
+}
+
+static int record_decode(const relo_journal_t *journal, const uint8_t *raw, uint32_t *seq, relo_journal_entry_t *entry)
 {
     if (relo_load32_le(raw + RELO_JOURNAL_MAGIC_OFF) != RELO_JOURNAL_MAGIC ||
         relo_load32_le(raw + RELO_JOURNAL_CRC_OFF) != relo_crc32_compute(raw, RELO_JOURNAL_CRC_OFF)) {
         return -1;
     }
-    record->seq = relo_load32_le(raw + RELO_JOURNAL_SEQ_OFF);
-    record->slot = raw[RELO_JOURNAL_SLOT_OFF];
-    record->state = raw[RELO_JOURNAL_STATE_OFF];
-    record->package_size = relo_load32_le(raw + RELO_JOURNAL_PACKAGE_SIZE_OFF);
-    int active_ok = record->state == RELO_JOURNAL_STATE_ACTIVE && record->slot < RELO_SLOT_COUNT;
-    int empty_ok = record->state == RELO_JOURNAL_STATE_EMPTY && record->slot == RELO_JOURNAL_NO_SLOT;
-    return active_ok || empty_ok ? 0 : -1;
+    *seq = relo_load32_le(raw + RELO_JOURNAL_SEQ_OFF);
+    entry->security_counter = relo_load32_le(raw + RELO_JOURNAL_SECURITY_COUNTER_OFF);
+    entry->event_detail = relo_load32_le(raw + RELO_JOURNAL_EVENT_DETAIL_OFF);
+    memcpy(entry->role, raw + RELO_JOURNAL_ROLE_OFF, RELO_SLOT_MAX);
+    entry->default_slot = raw[RELO_JOURNAL_DEFAULT_SLOT_OFF];
+    entry->event = raw[RELO_JOURNAL_EVENT_OFF];
+    entry->install_slot = raw[RELO_JOURNAL_INSTALL_SLOT_OFF];
+    entry->install_checkpoint = relo_load32_le(raw + RELO_JOURNAL_INSTALL_CHECKPOINT_OFF);
+    memcpy(entry->install_head_id, raw + RELO_JOURNAL_INSTALL_HEAD_ID_OFF, RELO_JOURNAL_HEAD_ID_SIZE);
+    return entry_ok(journal, entry) ? 0 : -1;
 }
 
-static void record_encode(uint8_t *raw, uint32_t stride, const journal_record_t *record)
+static void record_encode(uint8_t *raw, uint32_t stride, uint32_t seq, const relo_journal_entry_t *entry)
 {
     memset(raw, 0xFF, stride); /* padding stays erased */
     memset(raw, 0, RELO_JOURNAL_RECORD_SIZE);
     relo_store32_le(raw + RELO_JOURNAL_MAGIC_OFF, RELO_JOURNAL_MAGIC);
-    relo_store32_le(raw + RELO_JOURNAL_SEQ_OFF, record->seq);
-    raw[RELO_JOURNAL_SLOT_OFF] = record->slot;
-    raw[RELO_JOURNAL_STATE_OFF] = record->state;
-    relo_store32_le(raw + RELO_JOURNAL_PACKAGE_SIZE_OFF, record->package_size);
+    relo_store32_le(raw + RELO_JOURNAL_SEQ_OFF, seq);
+    relo_store32_le(raw + RELO_JOURNAL_SECURITY_COUNTER_OFF, entry->security_counter);
+    relo_store32_le(raw + RELO_JOURNAL_EVENT_DETAIL_OFF, entry->event_detail);
+    memcpy(raw + RELO_JOURNAL_ROLE_OFF, entry->role, RELO_SLOT_MAX);
+    raw[RELO_JOURNAL_DEFAULT_SLOT_OFF] = entry->default_slot;
+    raw[RELO_JOURNAL_EVENT_OFF] = entry->event;
+    raw[RELO_JOURNAL_INSTALL_SLOT_OFF] = entry->install_slot;
+    relo_store32_le(raw + RELO_JOURNAL_INSTALL_CHECKPOINT_OFF, entry->install_checkpoint);
+    memcpy(raw + RELO_JOURNAL_INSTALL_HEAD_ID_OFF, entry->install_head_id, RELO_JOURNAL_HEAD_ID_SIZE);
     relo_store32_le(raw + RELO_JOURNAL_CRC_OFF, relo_crc32_compute(raw, RELO_JOURNAL_CRC_OFF));
+}
+
+/* The state of a device that never wrote a record: every slot free. */
+static void entry_blank(relo_journal_entry_t *entry)
+{
+    memset(entry, 0, sizeof *entry);
+    entry->default_slot = RELO_JOURNAL_NO_SLOT;
+    entry->install_slot = RELO_JOURNAL_NO_SLOT;
 }
 
 /* Newer in serial-number arithmetic, so the sequence may wrap. */
@@ -69,16 +100,15 @@ static relo_status_t scan_sector(relo_journal_t *journal, uint8_t sector, uint32
             continue;
         }
         *free_at = at + journal->record_stride;
-        journal_record_t record;
-        if (record_decode(raw, &record) != 0) {
+        uint32_t seq;
+        relo_journal_entry_t entry;
+        if (record_decode(journal, raw, &seq, &entry) != 0) {
             continue;
         }
-        if (!journal->has_record || seq_newer(record.seq, journal->seq)) {
+        if (!journal->has_record || seq_newer(seq, journal->seq)) {
             journal->has_record = 1;
-            journal->seq = record.seq;
-            journal->slot = record.slot;
-            journal->state = record.state;
-            journal->package_size = record.package_size;
+            journal->seq = seq;
+            journal->entry = entry;
             journal->current_sector = sector;
         }
     }
@@ -89,7 +119,7 @@ relo_status_t relo_journal_open(relo_journal_t *journal)
 {
     const relo_flash_layout_t *layout = relo_flash_layout();
     const relo_flash_geometry_t *geometry = relo_flash_geometry();
-    if (journal == 0 || layout == 0 || geometry == 0 || geometry->write_size == 0 ||
+    if (journal == 0 || layout == 0 || geometry == 0 || geometry->write_size == 0 || layout->slot_count > RELO_SLOT_MAX ||
         geometry->write_size > RELO_JOURNAL_MAX_WRITE_UNIT) {
         return RELO_STATUS_FLASH_ERROR;
     }
@@ -97,10 +127,10 @@ relo_status_t relo_journal_open(relo_journal_t *journal)
     journal->sector_offset[0] = layout->journal_offset[0];
     journal->sector_offset[1] = layout->journal_offset[1];
     journal->sector_size = geometry->sector_size;
+    journal->slot_count = layout->slot_count;
     uint32_t unit = geometry->write_size;
     journal->record_stride = (RELO_JOURNAL_RECORD_SIZE + unit - 1u) / unit * unit;
-    journal->slot = RELO_JOURNAL_NO_SLOT;
-    journal->state = RELO_JOURNAL_STATE_EMPTY;
+    entry_blank(&journal->entry);
     uint32_t free_at[2];
     for (uint8_t sector = 0; sector < 2; sector++) {
         relo_status_t status = scan_sector(journal, sector, &free_at[sector]);
@@ -125,17 +155,12 @@ static relo_status_t switch_sector(relo_journal_t *journal)
     return RELO_STATUS_OK;
 }
 
-relo_status_t relo_journal_commit(relo_journal_t *journal, uint8_t slot, uint32_t package_size)
+relo_status_t relo_journal_append(relo_journal_t *journal, const relo_journal_entry_t *entry)
 {
-    if (journal == 0 || (slot >= RELO_SLOT_COUNT && slot != RELO_JOURNAL_NO_SLOT)) {
+    if (journal == 0 || entry == 0 || !entry_ok(journal, entry)) {
         return RELO_STATUS_FLASH_ERROR;
     }
-    journal_record_t record = {
-        journal->has_record ? journal->seq + 1u : 1u,
-        slot,
-        slot == RELO_JOURNAL_NO_SLOT ? RELO_JOURNAL_STATE_EMPTY : RELO_JOURNAL_STATE_ACTIVE,
-        slot == RELO_JOURNAL_NO_SLOT ? 0 : package_size,
-    };
+    uint32_t seq = journal->has_record ? journal->seq + 1u : 1u;
     if (journal->next_record + journal->record_stride > journal->sector_size) {
         relo_status_t status = switch_sector(journal);
         if (status != RELO_STATUS_OK) {
@@ -143,7 +168,7 @@ relo_status_t relo_journal_commit(relo_journal_t *journal, uint8_t slot, uint32_
         }
     }
     uint8_t raw[RELO_JOURNAL_MAX_WRITE_UNIT];
-    record_encode(raw, journal->record_stride, &record);
+    record_encode(raw, journal->record_stride, seq, entry);
     uint32_t at = journal->next_record;
     /* Whatever happens, this unit is used: never program it twice. */
     journal->next_record += journal->record_stride;
@@ -151,9 +176,7 @@ relo_status_t relo_journal_commit(relo_journal_t *journal, uint8_t slot, uint32_
         return RELO_STATUS_FLASH_ERROR;
     }
     journal->has_record = 1;
-    journal->seq = record.seq;
-    journal->slot = record.slot;
-    journal->state = record.state;
-    journal->package_size = record.package_size;
+    journal->seq = seq;
+    journal->entry = *entry;
     return RELO_STATUS_OK;
 }

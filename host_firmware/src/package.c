@@ -90,7 +90,7 @@ static relo_status_t parse_header(const uint8_t *head, uint32_t length, relo_pac
               relo_load16_le(head + RELO_PACKAGE_HEADER_SEGMENT_ENTRY_SIZE_OFF) != RELO_SEGMENT_ENTRY_SIZE ||
               relo_load16_le(head + RELO_PACKAGE_HEADER_SIGNATURE_SIZE_OFF) != RELO_SIGNATURE_BLOCK_SIZE ||
               relo_load16_le(head + RELO_PACKAGE_HEADER_SIGNATURE_ALG_OFF) != RELO_SIG_ALG_ED25519 ||
-              (pkg->flags & ~(uint32_t)RELO_PACKAGE_FLAG_SPLIT_WEIGHTS) != 0 ||
+              (pkg->flags & ~(uint32_t)(RELO_PACKAGE_FLAG_SPLIT_WEIGHTS | RELO_PACKAGE_FLAG_TEST_VECTORS)) != 0 ||
               signature_offset != pkg->signed_size || head_size > RELO_PACKAGE_HEAD_MAX ||
               head_size > length || head_size > pkg->package_size ||
               pkg->manifest_offset < RELO_PACKAGE_HEADER_SIZE || pkg->manifest_offset % 4u != 0 ||
@@ -179,7 +179,8 @@ static relo_status_t parse_manifest(const uint8_t *head, relo_package_t *pkg)
         pkg->manifest_size != RELO_MANIFEST_SIZE + tensor_count * RELO_TENSOR_DESC_SIZE ||
         !is_power_of_two(pkg->arena_align) || ram_image > UINT32_MAX || pkg->got_offset % 4u != 0 ||
         pkg->got_offset > pkg->ram_data_size || !name_ok(pkg->name) || !target_known(pkg) ||
-        (pkg->model_flags & ~(uint32_t)(RELO_MODEL_FLAG_STATEFUL | RELO_MODEL_FLAG_LITERT_ROUNDING)) != 0) {
+        (pkg->model_flags & ~(uint32_t)(RELO_MODEL_FLAG_STATEFUL | RELO_MODEL_FLAG_LITERT_ROUNDING |
+                                          RELO_MODEL_FLAG_ALLOW_DOWNGRADE)) != 0) {
         return RELO_STATUS_MALFORMED_PACKAGE;
     }
     for (uint32_t i = 0; i < tensor_count; i++) {
@@ -191,15 +192,23 @@ static relo_status_t parse_manifest(const uint8_t *head, relo_package_t *pkg)
     return RELO_STATUS_OK;
 }
 
-/* Segment kinds in package order: CODE, WEIGHTS (only when split), DATA, RELOC. */
+/* Segment kinds in package order: CODE, WEIGHTS (only when split), DATA, RELOC,
+ * TEST_VECTORS (only when flagged). */
 static relo_status_t parse_segments(const uint8_t *head, relo_package_t *pkg)
 {
     int split = (pkg->flags & RELO_PACKAGE_FLAG_SPLIT_WEIGHTS) != 0;
-    static const uint16_t kinds_split[] = {RELO_SEGMENT_CODE, RELO_SEGMENT_WEIGHTS, RELO_SEGMENT_DATA,
-                                           RELO_SEGMENT_RELOC};
-    static const uint16_t kinds_plain[] = {RELO_SEGMENT_CODE, RELO_SEGMENT_DATA, RELO_SEGMENT_RELOC};
-    const uint16_t *kinds = split ? kinds_split : kinds_plain;
-    uint32_t expected_count = split ? 4u : 3u;
+    int tests = (pkg->flags & RELO_PACKAGE_FLAG_TEST_VECTORS) != 0;
+    uint16_t kinds[RELO_MAX_SEGMENTS];
+    uint32_t expected_count = 0;
+    kinds[expected_count++] = RELO_SEGMENT_CODE;
+    if (split) {
+        kinds[expected_count++] = RELO_SEGMENT_WEIGHTS;
+    }
+    kinds[expected_count++] = RELO_SEGMENT_DATA;
+    kinds[expected_count++] = RELO_SEGMENT_RELOC;
+    if (tests) {
+        kinds[expected_count++] = RELO_SEGMENT_TEST_VECTORS;
+    }
     if (pkg->segment_count != expected_count) {
         return RELO_STATUS_MALFORMED_PACKAGE;
     }
@@ -228,11 +237,13 @@ static relo_status_t parse_segments(const uint8_t *head, relo_package_t *pkg)
     pkg->weights_index = split ? 1u : RELO_NO_SEGMENT;
     pkg->data_index = split ? 2u : 1u;
     pkg->reloc_index = split ? 3u : 2u;
+    pkg->tests_index = tests ? (uint8_t)(pkg->reloc_index + 1u) : RELO_NO_SEGMENT;
     const relo_segment_t *code = &pkg->segments[pkg->code_index];
     if (code->size == 0 || pkg->segments[pkg->data_index].size != pkg->ram_data_size ||
         pkg->segments[pkg->reloc_index].size % 4u != 0 || !entry_in_code(pkg->entry_init, code->size) ||
         !entry_in_code(pkg->entry_run, code->size) ||
-        (pkg->entry_reset != 0 && !entry_in_code(pkg->entry_reset, code->size))) {
+        (pkg->entry_reset != 0 && !entry_in_code(pkg->entry_reset, code->size)) ||
+        (tests && pkg->segments[pkg->tests_index].size < RELO_TEST_VECTORS_HEADER_SIZE)) {
         return RELO_STATUS_MALFORMED_PACKAGE;
     }
     return RELO_STATUS_OK;

@@ -12,6 +12,12 @@ Fixtures:
   bigram.rmod                  needs more model RAM than the host board lends
   badreloc.rmod                signed, but one relocated word points past the CODE segment
   large.rmod                   300 KiB of code: spans several flash sectors
+  vectors.rmod                 good + 2 golden test vectors for the host stand-in model
+                               (output[i] = input[i] + 1), version 1.3.0
+  badvectors.rmod              the same, but vector 1 expects a wrong output byte
+  counter9.rmod                security_counter 9, version 1.4.0
+  old.rmod / oldallowed.rmod   version 1.0.0, without / with MODEL_FLAG_ALLOW_DOWNGRADE
+  other.rmod                   another model (name "other"), version 0.1.0, with the vectors
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from relomodel import keys
 from relomodel.format import spec
-from relomodel.format.package import Segment, build_package, tensor_desc_values
+from relomodel.format.package import Segment, build_package, encode_test_vectors, tensor_desc_values
 
 REPO = Path(__file__).resolve().parents[2]
 DEV_KEY = REPO / "keys" / "dev_ed25519.pem"
@@ -59,9 +65,10 @@ def data_and_relocs(code_size: int, weights_size: int, ram_size: int) -> tuple[b
     return data, relocs
 
 
-def manifest(data_size: int, code_size: int, cpu: int = spec.CPU.CORTEX_M4, arena: int = 256) -> dict:
+def manifest(data_size: int, code_size: int, cpu: int = spec.CPU.CORTEX_M4, arena: int = 256,
+             version: str = "1.2.3", counter: int = 1, name: str = "fixture") -> dict:
     return {
-        "name": "fixture", "version": spec.encode_version("1.2.3"), "security_counter": 1,
+        "name": name, "version": spec.encode_version(version), "security_counter": counter,
         "target_cpu": cpu, "target_fpu": spec.FPU.FPV4_SP_D16 if cpu == spec.CPU.CORTEX_M4 else spec.FPU.FPV5_D16,
         "target_abi": spec.FLOAT_ABI.HARD, "entry_init": 0x41, "entry_run": 0x81, "entry_reset": 0,
         "got_offset": 0, "ram_data_size": data_size, "ram_bss_size": BSS_SIZE, "arena_size": arena, "arena_align": 16,
@@ -81,7 +88,8 @@ BSS_SIZE = 64
 
 
 def build(key: Ed25519PrivateKey, split: bool = False, cpu: int = spec.CPU.CORTEX_M4, arena: int = 256,
-          code_size: int = 300) -> bytes:
+          code_size: int = 300, vectors: list | None = None, version: str = "1.2.3", counter: int = 1,
+          model_flags: int = 0, name: str = "fixture") -> bytes:
     weights_size = 200
     data, relocs = data_and_relocs(code_size, weights_size if split else code_size, 4 * DATA_WORDS + BSS_SIZE)
     segments = [Segment(spec.SEGMENT.CODE, code_bytes(code_size))]
@@ -90,7 +98,24 @@ def build(key: Ed25519PrivateKey, split: bool = False, cpu: int = spec.CPU.CORTE
     segments += [Segment(spec.SEGMENT.DATA, data), Segment(spec.SEGMENT.RELOC, struct.pack(f"<{len(relocs)}I", *relocs))]
     inputs, outputs = tensors()
     flags = spec.PACKAGE_FLAG_SPLIT_WEIGHTS if split else 0
-    return build_package(manifest(len(data), code_size, cpu, arena), inputs, outputs, segments, key, flags=flags)
+    if vectors:
+        segments.append(Segment(spec.SEGMENT.TEST_VECTORS, encode_test_vectors(vectors)))
+        flags |= spec.PACKAGE_FLAG_TEST_VECTORS
+    m = manifest(len(data), code_size, cpu, arena, version, counter, name)
+    m["flags"] = model_flags
+    return build_package(m, inputs, outputs, segments, key, flags=flags)
+
+
+def plus_one_vectors(wrong_byte_in: int | None = None) -> list:
+    """Vectors for the C tests' stand-in model, output[i] = input[i] + 1 (int8, wrapping)."""
+    vectors = []
+    for v in range(2):
+        inp = bytes((v * 31 + i * 5) & 0xFF for i in range(16))
+        out = bytearray((b + 1) & 0xFF for b in inp[:4])
+        if wrong_byte_in == v:
+            out[2] ^= 0x40
+        vectors.append(([inp], [bytes(out)]))
+    return vectors
 
 
 def segments_of(raw: bytes) -> list[dict]:
@@ -157,6 +182,12 @@ def main(outdir: Path) -> None:
         "bigram.rmod": build(dev, arena=1024 * 1024),
         "badreloc.rmod": bad_relocation(good, dev),
         "large.rmod": build(dev, code_size=300 * 1024 + 5),
+        "vectors.rmod": build(dev, vectors=plus_one_vectors(), version="1.3.0"),
+        "badvectors.rmod": build(dev, vectors=plus_one_vectors(wrong_byte_in=1), version="1.3.0"),
+        "counter9.rmod": build(dev, version="1.4.0", counter=9),
+        "old.rmod": build(dev, version="1.0.0"),
+        "oldallowed.rmod": build(dev, version="1.0.0", model_flags=spec.MODEL_FLAG_ALLOW_DOWNGRADE),
+        "other.rmod": build(dev, vectors=plus_one_vectors(), version="0.1.0", name="other"),
     }
     for name, content in files.items():
         (outdir / name).write_bytes(content)

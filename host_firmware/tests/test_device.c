@@ -134,7 +134,7 @@ static void test_hello(void)
     CHECK_EQ(relo_load16_le(reply.payload + RELO_HELLO_RESPONSE_MAX_PAYLOAD_OFF), RELO_MAX_PAYLOAD);
     CHECK(memcmp(reply.payload + RELO_HELLO_RESPONSE_BOARD_OFF, "host-sim", 9) == 0);
     CHECK_EQ(relo_load16_le(reply.payload + RELO_HELLO_RESPONSE_CPU_OFF), RELO_CPU_CORTEX_M4);
-    CHECK_EQ(relo_load16_le(reply.payload + RELO_HELLO_RESPONSE_SLOT_COUNT_OFF), 2);
+    CHECK_EQ(relo_load16_le(reply.payload + RELO_HELLO_RESPONSE_SLOT_COUNT_OFF), 8);
     CHECK_EQ(relo_load32_le(reply.payload + RELO_HELLO_RESPONSE_SLOT_SIZE_OFF), 0x100000);
     CHECK_EQ(relo_load32_le(reply.payload + RELO_HELLO_RESPONSE_FLASH_WRITE_SIZE_OFF), 32);
     CHECK(memcmp(reply.payload + RELO_HELLO_RESPONSE_KEY_ID_OFF, relo_trusted_key_id, 8) == 0);
@@ -230,6 +230,82 @@ static void test_damaged_frame_gets_bad_crc(void)
     CHECK_EQ(reply.seq, 42);
 }
 
-RELO_TEST_SUITE(suite_device, {"device_hello", test_hello}, {"device_install_invoke_read", test_install_invoke_read},
+/* Two named models over the link: LIST, requests that select a model, ACTIVATE, ROLLBACK
+ * and ERASE by name. */
+static void test_named_models_over_link(void)
+{
+    boot(1);
+    uint32_t size, other_size;
+    const uint8_t *raw = relo_test_fixture("good.rmod", &size);
+    const uint8_t *other = relo_test_fixture("other.rmod", &other_size);
+    install_over_link(raw, size);
+    install_over_link(other, other_size);
+    static reply_t reply;
+    CHECK_EQ(request(RELO_CMD_LIST, NULL, 0, &reply), RELO_STATUS_OK);
+    CHECK_EQ(reply.length, RELO_LIST_RESPONSE_SIZE + 2 * RELO_LIST_ENTRY_SIZE);
+    CHECK_EQ(reply.payload[RELO_LIST_RESPONSE_SLOT_COUNT_OFF], 8);
+    CHECK_EQ(reply.payload[RELO_LIST_RESPONSE_DEFAULT_SLOT_OFF], 1); /* installed last */
+    CHECK_EQ(reply.payload[RELO_LIST_RESPONSE_ENTRY_COUNT_OFF], 2);
+    const uint8_t *second = reply.payload + RELO_LIST_RESPONSE_SIZE + RELO_LIST_ENTRY_SIZE;
+    CHECK_EQ(second[RELO_LIST_ENTRY_SLOT_OFF], 1);
+    CHECK_EQ(second[RELO_LIST_ENTRY_ROLE_OFF], RELO_SLOT_ROLE_ACTIVE);
+    CHECK(memcmp(second + RELO_LIST_ENTRY_NAME_OFF, "other", 6) == 0);
+    CHECK_EQ(relo_load32_le(second + RELO_LIST_ENTRY_PACKAGE_SIZE_OFF), other_size);
+    CHECK_EQ(relo_load32_le(second + RELO_LIST_ENTRY_VERSION_OFF), 0x00010000u);
+    /* MODEL_INFO and tensor I/O name a model with 1 + its slot; empty means the default */
+    uint8_t selector[RELO_MODEL_SELECTOR_SIZE] = {1};
+    CHECK_EQ(request(RELO_CMD_MODEL_INFO, selector, sizeof selector, &reply), RELO_STATUS_OK);
+    CHECK_EQ(reply.payload[RELO_MODEL_INFO_RESPONSE_SLOT_OFF], 0);
+    CHECK_EQ(request(RELO_CMD_MODEL_INFO, NULL, 0, &reply), RELO_STATUS_OK);
+    CHECK_EQ(reply.payload[RELO_MODEL_INFO_RESPONSE_SLOT_OFF], 1);
+    selector[0] = 2;
+    uint8_t write[RELO_TENSOR_IO_HEADER_SIZE + 16] = {0};
+    write[RELO_TENSOR_IO_HEADER_MODEL_OFF] = 2;
+    write[RELO_TENSOR_IO_HEADER_SIZE] = 41;
+    CHECK_EQ(request(RELO_CMD_TENSOR_WRITE, write, sizeof write, &reply), RELO_STATUS_OK);
+    CHECK_EQ(request(RELO_CMD_INVOKE, selector, sizeof selector, &reply), RELO_STATUS_OK);
+    uint8_t read[RELO_TENSOR_IO_HEADER_SIZE] = {0};
+    read[RELO_TENSOR_IO_HEADER_MODEL_OFF] = 2;
+    relo_store32_le(read + RELO_TENSOR_IO_HEADER_LENGTH_OFF, 1);
+    CHECK_EQ(request(RELO_CMD_TENSOR_READ, read, sizeof read, &reply), RELO_STATUS_OK);
+    CHECK_EQ(reply.payload[0], 42);
+    CHECK_EQ(device.model.slot, 1);
+    selector[0] = 4; /* slot 3 holds nothing */
+    CHECK_EQ(request(RELO_CMD_INVOKE, selector, sizeof selector, &reply), RELO_STATUS_UNKNOWN_MODEL);
+    CHECK_EQ(request(RELO_CMD_INVOKE, selector, 3, &reply), RELO_STATUS_BAD_LENGTH);
+    /* management by name */
+    uint8_t name[RELO_MODEL_NAME_SIZE] = "fixture";
+    CHECK_EQ(request(RELO_CMD_ACTIVATE, name, sizeof name, &reply), RELO_STATUS_OK);
+    CHECK_EQ(request(RELO_CMD_HELLO, NULL, 0, &reply), RELO_STATUS_OK);
+    CHECK_EQ(reply.payload[RELO_HELLO_RESPONSE_ACTIVE_SLOT_OFF], 0);
+    CHECK_EQ(reply.payload[RELO_HELLO_RESPONSE_LAST_EVENT_OFF], RELO_EVENT_ACTIVATED);
+    memset(name, 0, sizeof name);
+    memcpy(name, "other", 5);
+    CHECK_EQ(request(RELO_CMD_ROLLBACK, name, sizeof name, &reply), RELO_STATUS_NO_BACKUP);
+    CHECK_EQ(request(RELO_CMD_ERASE, name, sizeof name, &reply), RELO_STATUS_OK);
+    CHECK(!device.model.loaded || device.model.slot == 0);
+    CHECK_EQ(request(RELO_CMD_ERASE, name, sizeof name, &reply), RELO_STATUS_UNKNOWN_MODEL);
+    CHECK_EQ(request(RELO_CMD_ERASE, name, 5, &reply), RELO_STATUS_BAD_LENGTH);
+    CHECK_EQ(request(RELO_CMD_LIST, NULL, 0, &reply), RELO_STATUS_OK);
+    CHECK_EQ(reply.payload[RELO_LIST_RESPONSE_ENTRY_COUNT_OFF], 1);
+    CHECK_EQ(reply.payload[RELO_LIST_RESPONSE_DEFAULT_SLOT_OFF], 0);
+    CHECK_EQ(request(RELO_CMD_MODEL_INFO, NULL, 0, &reply), RELO_STATUS_OK);
+    CHECK_EQ(reply.payload[RELO_MODEL_INFO_RESPONSE_SLOT_OFF], 0);
+    /* a second version of "fixture": its first version becomes the BACKUP, rollback swaps */
+    const uint8_t *newer = relo_test_fixture("vectors.rmod", &size);
+    install_over_link(newer, size);
+    memset(name, 0, sizeof name);
+    memcpy(name, "fixture", 7);
+    CHECK_EQ(request(RELO_CMD_MODEL_INFO, NULL, 0, &reply), RELO_STATUS_OK);
+    CHECK_EQ(reply.payload[RELO_MODEL_INFO_RESPONSE_SLOT_OFF], 1);
+    CHECK_EQ(request(RELO_CMD_ROLLBACK, name, sizeof name, &reply), RELO_STATUS_OK);
+    CHECK_EQ(request(RELO_CMD_MODEL_INFO, NULL, 0, &reply), RELO_STATUS_OK);
+    CHECK_EQ(reply.payload[RELO_MODEL_INFO_RESPONSE_SLOT_OFF], 0);
+    CHECK_EQ(request(RELO_CMD_ROLLBACK, name, sizeof name, &reply), RELO_STATUS_OK); /* and forward again */
+    CHECK_EQ(request(RELO_CMD_MODEL_INFO, NULL, 0, &reply), RELO_STATUS_OK);
+    CHECK_EQ(reply.payload[RELO_MODEL_INFO_RESPONSE_SLOT_OFF], 1);
+}
+
+RELO_TEST_SUITE(suite_device, {"device_hello", test_hello}, {"device_named_models_over_link", test_named_models_over_link}, {"device_install_invoke_read", test_install_invoke_read},
                 {"device_out_of_order_reports_expected_offset", test_out_of_order_reports_expected_offset},
                 {"device_damaged_frame_gets_bad_crc", test_damaged_frame_gets_bad_crc});

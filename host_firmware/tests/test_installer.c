@@ -48,24 +48,8 @@ static relo_install_env_t env(void)
 /* Sends a whole package in `chunk`-byte pieces; returns the first non-OK status. */
 static relo_status_t install(const uint8_t *raw, uint32_t size, uint32_t chunk, uint32_t *detail)
 {
-    relo_install_env_t e = env();
-    uint8_t slot;
-    uint32_t next;
-    relo_package_t package;
-    uint32_t head = relo_package_parse(raw, size, &package) == RELO_STATUS_OK ? package.head_size : size;
-    relo_status_t status = relo_installer_begin(&device.installer, &e, raw, head, &slot, &next, detail);
-    if (status != RELO_STATUS_OK) {
-        return status;
-    }
-    while (next < size) {
-        uint32_t n = size - next < chunk ? size - next : chunk;
-        status = relo_installer_data(&device.installer, next, raw + next, n, detail);
-        if (status != RELO_STATUS_OK) {
-            return status;
-        }
-        next += n;
-    }
-    return relo_installer_end(&device.installer, &e, detail);
+    uint32_t resumed_at;
+    return support_install(&device, raw, size, chunk, size, &resumed_at, detail);
 }
 
 static relo_status_t install_fixture(const char *name, uint32_t *detail)
@@ -80,7 +64,7 @@ static void test_install_good_then_second_slot(void)
     boot(0x00);
     uint32_t detail = 0;
     CHECK_EQ(install_fixture("good.rmod", &detail), RELO_STATUS_OK);
-    CHECK_EQ(relo_slots_active(&device.slots), 0);
+    CHECK_EQ(relo_slots_default(&device.slots), 0);
     CHECK(device.model.loaded);
     if (!device.model.loaded) {
         return; /* nothing below can be inspected */
@@ -97,11 +81,11 @@ static void test_install_good_then_second_slot(void)
     CHECK(device.model.arena >= device.model.ram_image + relo_package_ram_image_size(package));
     /* the next install goes to the other slot and becomes active */
     CHECK_EQ(install_fixture("split.rmod", &detail), RELO_STATUS_OK);
-    CHECK_EQ(relo_slots_active(&device.slots), 1);
+    CHECK_EQ(relo_slots_default(&device.slots), 1);
     CHECK_EQ(device.model.slot, 1);
     relo_slots_t reopened;
     CHECK_EQ(relo_slots_open(&reopened), RELO_STATUS_OK);
-    CHECK_EQ(relo_slots_active(&reopened), 1);
+    CHECK_EQ(relo_slots_default(&reopened), 1);
 }
 
 static void test_transfer_rules(void)
@@ -179,7 +163,7 @@ static void check_failed_second_install(const char *name, uint32_t corrupt_at, r
     }
     CHECK_EQ(relo_installer_end(&device.installer, &e, &detail), expected);
     CHECK_EQ(detail, expected_detail);
-    CHECK_EQ(relo_slots_active(&device.slots), 0);
+    CHECK_EQ(relo_slots_default(&device.slots), 0);
     CHECK(device.model.loaded);
     CHECK_EQ(device.model.slot, 0);
 }
@@ -203,12 +187,12 @@ static void test_init_failure_restores_previous_model(void)
     failing_slot_base = 1;
     CHECK_EQ(install_fixture("split.rmod", &detail), RELO_STATUS_LOAD_FAILED);
     CHECK_EQ(detail, 5);
-    CHECK_EQ(relo_slots_active(&device.slots), 0);
+    CHECK_EQ(relo_slots_default(&device.slots), 0);
     CHECK(device.model.loaded);
     CHECK_EQ(device.model.slot, 0);
     relo_slots_t reopened;
     CHECK_EQ(relo_slots_open(&reopened), RELO_STATUS_OK);
-    CHECK_EQ(relo_slots_active(&reopened), 0);
+    CHECK_EQ(relo_slots_default(&reopened), 0);
 }
 
 static void test_large_package_erases_lazily(void)

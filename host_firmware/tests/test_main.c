@@ -7,11 +7,11 @@
 #include "relo_test.h"
 
 extern const relo_test_suite_t suite_frame, suite_protocol, suite_package, suite_verify, suite_journal,
-    suite_loader, suite_installer, suite_device;
+    suite_loader, suite_installer, suite_device, suite_trial;
 
 static const relo_test_suite_t *const suites[] = {
     &suite_frame, &suite_protocol, &suite_package, &suite_verify, &suite_journal,
-    &suite_loader, &suite_installer, &suite_device,
+    &suite_loader, &suite_installer, &suite_device, &suite_trial,
 };
 
 static const char *fixture_dir;

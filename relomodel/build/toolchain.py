@@ -35,7 +35,9 @@ PIC_FLAGS = (
     "-fno-unwind-tables",
     "-fno-asynchronous-unwind-tables",
 )
-OPTIMIZE_FLAGS = ("-O2", "-Wall")
+# -ffp-contract=off: no fused multiply-add in float32 kernels, so the device computes exactly
+# what the host build computes (hostrun.HOST_CFLAGS has it too; docs/float-models.md)
+OPTIMIZE_FLAGS = ("-O2", "-Wall", "-ffp-contract=off")
 STACK_FLAGS = ("-fcallgraph-info=su",)  # per-function frame sizes + call edges, for stack.py
 LINK_FLAGS = (
     "-nostartfiles",

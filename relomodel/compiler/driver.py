@@ -6,10 +6,11 @@ import hashlib
 
 from relomodel.compiler import codegen, ops
 from relomodel.compiler.ir import Graph, Tensor
+from relomodel.compiler.kernel_select import scratch_key
 from relomodel.compiler.model import CompiledModel, LayerInfo, TensorInfo
 from relomodel.compiler.ops.base import LowerContext, LoweredOp
 from relomodel.compiler.passes import run_passes
-from relomodel.compiler.planner import Overlap, plan_arena
+from relomodel.compiler.planner import ArenaPlan, Overlap, plan_arena
 from relomodel.compiler.state import find_state
 from relomodel.compiler.tflite_reader import read_tflite
 from relomodel.errors import ModelError
@@ -32,11 +33,9 @@ def compile_model(model_bytes: bytes, *, name: str, target: Target, litert_round
     graph = run_passes(read_tflite(model_bytes))  # e.g. shape arithmetic folded to constants
     ops.check_supported(graph)
     _check_graph_io(graph)
-    ctx = LowerContext(litert_rounding=litert_rounding)
+    ctx = lower_context(target, litert_rounding)
     lowered = [ops.op_module(op.name).lower(graph, op, ctx) for op in graph.operators]
-    aliases = dict(item.alias for item in lowered if item.alias is not None)
-    overlaps = [Overlap(*item.overlap) for item in lowered if item.overlap is not None]
-    plan = plan_arena(graph, aliases, overlaps=overlaps)
+    plan = plan_lowered(graph, lowered)
     states = find_state(graph)
     digest = hashlib.sha256(model_bytes).digest()
     source = codegen.generate_model_c(name, lowered, plan, digest.hex(), states)
@@ -56,9 +55,23 @@ def compile_model(model_bytes: bytes, *, name: str, target: Target, litert_round
         stateful=bool(states),
         litert_rounding=litert_rounding,
         source_sha256=digest,
-        layers=[_layer_info(item) for item in lowered],
+        layers=[layer_info(item) for item in lowered],
         arena_lower_bound=plan.lower_bound,
     )
+
+
+def lower_context(target: Target, litert_rounding: bool = False) -> LowerContext:
+    """How operators are lowered for `target` (compile_model and `relomodel analyze` share it)."""
+    return LowerContext(litert_rounding=litert_rounding, dsp=target.has_dsp)
+
+
+def plan_lowered(graph: Graph, lowered: list[LoweredOp]) -> ArenaPlan:
+    """The arena plan, honouring each lowered op's aliases and overlap promises."""
+    aliases = dict(item.alias for item in lowered if item.alias is not None)
+    overlaps = [Overlap(*item.overlap) for item in lowered if item.overlap is not None]
+    scratch = {step: (scratch_key(item.op.index), item.scratch_bytes)
+               for step, item in enumerate(lowered) if item.scratch_bytes}
+    return plan_arena(graph, aliases, overlaps=overlaps, scratch=scratch)
 
 
 def _check_graph_io(graph: Graph) -> None:
@@ -95,7 +108,7 @@ def _tensor_info(tensor: Tensor, offset: int) -> TensorInfo:
     )
 
 
-def _layer_info(item: LoweredOp) -> LayerInfo:
+def layer_info(item: LoweredOp) -> LayerInfo:
     return LayerInfo(
         index=item.op.index,
         op=item.op.name,

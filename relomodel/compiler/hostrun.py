@@ -21,7 +21,8 @@ from relomodel.errors import BuildError
 from relomodel.format import spec
 
 HOST_CFLAGS = ("-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-std=c11",
-               "-Wall", "-Wextra", "-Werror")
+               "-Wall", "-Wextra", "-Werror",
+               "-ffp-contract=off")  # float32: the same arithmetic as the device (build/toolchain.py)
 _NUMPY_OF_DTYPE = {
     int(spec.DTYPE.FLOAT32): np.float32,
     int(spec.DTYPE.INT8): np.int8,

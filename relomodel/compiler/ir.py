@@ -79,6 +79,9 @@ class Operator:
     options: dict = field(default_factory=dict)  # snake_case option names -> python values
     inputs: tuple[int, ...] = ()  # tensor indices, -1 for an omitted optional input
     outputs: tuple[int, ...] = ()
+    # set by passes/uint8_to_int8.py: the model computes this op on uint8 tensors, so the
+    # lowering must follow LiteRT's uint8 arithmetic where it differs from int8's
+    uint8_arithmetic: bool = False
 
 
 @dataclass

@@ -52,9 +52,12 @@ class ArenaPlan:
 
 
 def plan_arena(graph: Graph, aliases: dict[int, int] | None = None, *, align: int = DEFAULT_ALIGN,
-               overlaps: list[Overlap] | None = None) -> ArenaPlan:
-    """Plan the arena for `graph.operators` in order; `aliases` maps output -> input tensor."""
-    buffers = build_buffers(graph, aliases or {}, align)
+               overlaps: list[Overlap] | None = None,
+               scratch: dict[int, tuple[int, int]] | None = None) -> ArenaPlan:
+    """Plan the arena for `graph.operators` in order; `aliases` maps output -> input tensor;
+    `scratch` maps a schedule step to (key, bytes): a kernel's working buffer, live at that step
+    only, placed like a tensor and found in `offsets` under its (negative) key."""
+    buffers = build_buffers(graph, aliases or {}, align) + scratch_buffers(scratch or {}, align)
     allowed = allowed_overlaps(buffers, aliases or {}, overlaps or [], align, graph.outputs)
     assign_offsets(buffers, align, allowed)
     size = max((b.offset + b.size for b in buffers), default=0)
@@ -120,6 +123,11 @@ def build_buffers(graph: Graph, aliases: dict[int, int], align: int) -> list[Buf
     return buffers
 
 
+def scratch_buffers(scratch: dict[int, tuple[int, int]], align: int) -> list[Buffer]:
+    return [Buffer(root=key, tensors=(key,), size=_round_up(max(size, 1), align), first=step, last=step)
+            for step, (key, size) in scratch.items()]
+
+
 # Orders the greedy placement tries; the smallest arena wins. Largest-first packs unrelated
 # buffers well; schedule order keeps overlap chains (conv -> conv) in step with each other.
 PLACEMENT_ORDERS = (
@@ -136,8 +144,10 @@ def assign_offsets(buffers: list[Buffer], align: int, allowed: AllowedOverlaps |
     allowed = allowed or {}
     best: dict[int, int] | None = None
     best_size = 0
+    tensors = [b for b in buffers if b.root >= 0]
+    scratch = [b for b in buffers if b.root < 0]  # one step long: they fill the gaps tensors leave
     for order in PLACEMENT_ORDERS:
-        offsets = _place_in_order(sorted(buffers, key=order), align, allowed)
+        offsets = _place_in_order(sorted(tensors, key=order) + sorted(scratch, key=order), align, allowed)
         size = max((offsets[b.root] + b.size for b in buffers), default=0)
         if best is None or size < best_size:
             best, best_size = offsets, size

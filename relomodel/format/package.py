@@ -4,7 +4,7 @@ Layout (docs/package-format.md):
 
     [header][manifest][tensor desc x n][segment entry x m]   signed: bytes [0, signed_size)
     [signature block]
-    [segment bytes ...]   each on a SEGMENT_ALIGN boundary, order CODE, WEIGHTS?, DATA, RELOC
+    [segment bytes ...]   each on a SEGMENT_ALIGN boundary, order CODE, WEIGHTS?, DATA, RELOC, TEST_VECTORS?
 
 The parser accepts exactly the canonical layout the builder writes: a device (and this parser)
 can then check every offset against one expected value instead of reasoning about overlaps.
@@ -25,6 +25,8 @@ from relomodel.format import spec
 
 SEGMENT_ORDER_SPLIT = (spec.SEGMENT.CODE, spec.SEGMENT.WEIGHTS, spec.SEGMENT.DATA, spec.SEGMENT.RELOC)
 SEGMENT_ORDER = (spec.SEGMENT.CODE, spec.SEGMENT.DATA, spec.SEGMENT.RELOC)
+PACKAGE_FLAGS = spec.PACKAGE_FLAG_SPLIT_WEIGHTS | spec.PACKAGE_FLAG_TEST_VECTORS
+MODEL_FLAGS = spec.MODEL_FLAG_STATEFUL | spec.MODEL_FLAG_LITERT_ROUNDING | spec.MODEL_FLAG_ALLOW_DOWNGRADE
 U32_MAX = 0xFFFFFFFF
 RELOC_ENTRY_SIZE = 4
 
@@ -57,6 +59,16 @@ class Package:
 
     def segment(self, kind: int) -> Segment | None:
         return next((s for s in self.segments if s.kind == kind), None)
+
+    @property
+    def test_vectors(self) -> list[tuple[list[bytes], list[bytes]]]:
+        """The golden test vectors: (input bytes per input, expected output bytes per output)."""
+        segment = self.segment(spec.SEGMENT.TEST_VECTORS)
+        if segment is None:
+            return []
+        inputs = self.tensors[: self.manifest["input_count"]]
+        outputs = self.tensors[self.manifest["input_count"]:]
+        return decode_test_vectors(segment.data, [t["size_bytes"] for t in inputs], [t["size_bytes"] for t in outputs])
 
     @property
     def relocations(self) -> list[int]:
@@ -131,6 +143,43 @@ def build_package(manifest: dict, inputs: list[dict], outputs: list[dict], segme
     return bytes(out)
 
 
+def segment_order(flags: int) -> tuple[int, ...]:
+    """Segment kinds in package order for the package header's flags."""
+    order = SEGMENT_ORDER_SPLIT if flags & spec.PACKAGE_FLAG_SPLIT_WEIGHTS else SEGMENT_ORDER
+    return order + ((spec.SEGMENT.TEST_VECTORS,) if flags & spec.PACKAGE_FLAG_TEST_VECTORS else ())
+
+
+def encode_test_vectors(vectors: list[tuple[list[bytes], list[bytes]]]) -> bytes:
+    """TEST_VECTORS segment bytes: header, then per vector every input then every output."""
+    if not vectors:
+        raise PackageError("a TEST_VECTORS segment needs at least one vector")
+    body = b"".join(b"".join(inputs) + b"".join(outputs) for inputs, outputs in vectors)
+    return spec.TEST_VECTORS_HEADER.pack(count=len(vectors), reserved=0) + body
+
+
+def decode_test_vectors(data: bytes, input_sizes: list[int], output_sizes: list[int]) -> list[tuple[list[bytes], list[bytes]]]:
+    """Inverse of encode_test_vectors; PackageError when the size disagrees with the tensors."""
+    if len(data) < spec.TEST_VECTORS_HEADER.size:
+        raise PackageError("malformed TEST_VECTORS segment: shorter than its header")
+    header = spec.TEST_VECTORS_HEADER.unpack(data)
+    stride = sum(input_sizes) + sum(output_sizes)
+    body = len(data) - spec.TEST_VECTORS_HEADER.size
+    if header["count"] == 0 or header["reserved"] or stride == 0 or body != header["count"] * stride:
+        raise PackageError(f"malformed TEST_VECTORS segment: {header['count']} vector(s) of {stride} bytes "
+                           f"do not fill its {body} bytes (or count is 0 or reserved is not 0)")
+    vectors, at = [], spec.TEST_VECTORS_HEADER.size
+    for _ in range(header["count"]):
+        def take(sizes: list[int]) -> list[bytes]:
+            nonlocal at
+            parts = []
+            for size in sizes:
+                parts.append(data[at:at + size])
+                at += size
+            return parts
+        vectors.append((take(input_sizes), take(output_sizes)))
+    return vectors
+
+
 def _align(value: int) -> int:
     return (value + spec.SEGMENT_ALIGN - 1) // spec.SEGMENT_ALIGN * spec.SEGMENT_ALIGN
 
@@ -163,6 +212,7 @@ def parse_package(data: bytes, public_key: bytes | None = None) -> Package:
         if hashlib.sha256(segment.data).digest() != segment.sha256:
             raise PackageError(f"digest mismatch in the {segment.kind_name} segment: the package is corrupt")
     _check_relocations(package)
+    package.test_vectors  # noqa: B018 -- decoding checks the segment against the tensors
     return package
 
 
@@ -193,7 +243,7 @@ def _parse_header(data: bytes) -> dict:
             raise PackageError(f"malformed package header: {name} is {h[name]}, expected {value}")
     if h["signature_offset"] + h["signature_size"] > h["package_size"]:
         raise PackageError("malformed package header: the signed head and signature run past the end of the package")
-    if h["flags"] & ~spec.PACKAGE_FLAG_SPLIT_WEIGHTS:
+    if h["flags"] & ~PACKAGE_FLAGS:
         raise PackageError(f"malformed package header: unknown flags 0x{h['flags']:x}")
     return h
 
@@ -217,7 +267,7 @@ def _parse_manifest(data: bytes, h: dict) -> tuple[dict, list[dict]]:
     align = m["arena_align"]
     if align == 0 or align & (align - 1):
         raise PackageError(f"malformed manifest: arena_align {align} is not a power of two")
-    if m["flags"] & ~(spec.MODEL_FLAG_STATEFUL | spec.MODEL_FLAG_LITERT_ROUNDING):
+    if m["flags"] & ~MODEL_FLAGS:
         raise PackageError(f"malformed manifest: unknown model flags 0x{m['flags']:x}")
     first = h["manifest_offset"] + spec.MANIFEST.size
     tensors = [_parse_tensor(data, first + i * spec.TENSOR_DESC.size, i, m["arena_size"]) for i in range(count)]
@@ -255,8 +305,7 @@ def _decode_name(raw: bytes, what: str) -> str:
 
 
 def _parse_segments(data: bytes, h: dict, m: dict) -> list[Segment]:
-    split = bool(h["flags"] & spec.PACKAGE_FLAG_SPLIT_WEIGHTS)
-    order = SEGMENT_ORDER_SPLIT if split else SEGMENT_ORDER
+    order = segment_order(h["flags"])
     entries = [spec.SEGMENT_ENTRY.unpack(data, h["segtab_offset"] + i * spec.SEGMENT_ENTRY.size)
                for i in range(h["segment_count"])]
     kinds = tuple(e["kind"] for e in entries)
@@ -355,8 +404,9 @@ def describe(package: Package) -> dict:
             "size_bytes": t["size_bytes"],
         }
 
-    flags = [n for bit, n in ((spec.MODEL_FLAG_STATEFUL, "stateful"), (spec.MODEL_FLAG_LITERT_ROUNDING, "litert-rounding"))
-             if m["flags"] & bit]
+    model_flags = ((spec.MODEL_FLAG_STATEFUL, "stateful"), (spec.MODEL_FLAG_LITERT_ROUNDING, "litert-rounding"),
+                   (spec.MODEL_FLAG_ALLOW_DOWNGRADE, "allow-downgrade"))
+    flags = [n for bit, n in model_flags if m["flags"] & bit]
     if h["flags"] & spec.PACKAGE_FLAG_SPLIT_WEIGHTS:
         flags.append("split-weights")
     return {
@@ -381,6 +431,7 @@ def describe(package: Package) -> dict:
             for s in package.segments
         ],
         "relocations": len(package.relocations),
+        "test_vectors": len(package.test_vectors),
         "macs": m["macs"],
         "source_sha256": m["source_sha256"].hex(),
         "key_id": package.key_id.hex(),

@@ -51,6 +51,7 @@ PACKAGE_HEADER = Layout(
 )
 
 PACKAGE_FLAG_SPLIT_WEIGHTS = 1 << 0  # weights live in their own segment
+PACKAGE_FLAG_TEST_VECTORS = 1 << 1  # a TEST_VECTORS segment ends the package
 
 MANIFEST = Layout(
     "manifest",
@@ -84,6 +85,7 @@ MANIFEST = Layout(
 
 MODEL_FLAG_STATEFUL = 1 << 0  # keeps state between inferences (LSTM, SVDF)
 MODEL_FLAG_LITERT_ROUNDING = 1 << 1  # FULLY_CONNECTED rounds once (LiteRT), not twice (TFLM)
+MODEL_FLAG_ALLOW_DOWNGRADE = 1 << 2  # may replace a model with a higher version (`pack --allow-downgrade`)
 
 MAX_RANK = 6
 TENSOR_DESC = Layout(
@@ -135,7 +137,23 @@ SEGMENT = Enum(
         Code("WEIGHTS", 2, "weights"),
         Code("DATA", 3, "initialised data"),
         Code("RELOC", 4, "relocation table"),
+        Code("TEST_VECTORS", 5, "golden test vectors"),
     ],
+)
+
+# The TEST_VECTORS segment: this header, then `count` vectors, each the bytes of every input
+# (in order, TENSOR_DESC.size_bytes each) followed by the expected bytes of every output.
+# The device runs them on a newly installed model (its self-test) and confirms the model only
+# when every output is identical; for a stateful model the vectors are one sequence, run in
+# order between two state resets.
+TEST_VECTORS_HEADER = Layout(
+    "test_vectors_header",
+    "Starts the TEST_VECTORS segment.",
+    [
+        Field("count", "u32", doc="number of vectors, at least 1"),
+        Field("reserved", "u32", doc="0"),
+    ],
+    size=8,
 )
 
 # A relocation entry is one u32: the byte offset of a word in the RAM image, with the low two
@@ -228,7 +246,8 @@ CMD = Enum(
     "Request opcodes.",
     [
         Code("HELLO", 0x01, "identify the device"),
-        Code("MODEL_INFO", 0x02, "describe the active model"),
+        Code("MODEL_INFO", 0x02, "describe a model (payload: optional MODEL_SELECTOR)"),
+        Code("LIST", 0x03, "list the installed models and their slots"),
         Code("INSTALL_BEGIN", 0x10, "start installing a package: payload is its signed head"),
         Code("INSTALL_DATA", 0x11, "payload: INSTALL_DATA header + bytes at that package offset"),
         Code("INSTALL_END", 0x12, "verify, commit and activate the installed package"),
@@ -237,6 +256,9 @@ CMD = Enum(
         Code("INVOKE", 0x21, "run one inference"),
         Code("TENSOR_READ", 0x22, "payload: TENSOR_IO header; response: the bytes"),
         Code("RESET_STATE", 0x23, "reset a stateful model's state"),
+        Code("ACTIVATE", 0x30, "payload: MODEL_NAME; make that model the default one"),
+        Code("ROLLBACK", 0x31, "payload: MODEL_NAME; go back to that model's previous version"),
+        Code("ERASE", 0x32, "payload: MODEL_NAME; remove that model and its previous version"),
     ],
 )
 
@@ -262,20 +284,26 @@ STATUS = Enum(
         Code("NOT_ENOUGH_RAM", 23, "model needs more RAM than the firmware can give it"),
         Code("UNKNOWN_KEY", 24, "package is signed with a key this device does not trust"),
         Code("BAD_SIGNATURE", 25, "package signature is invalid"),
+        Code("DOWNGRADE", 26, "package is older than the installed model"),
+        Code("SECURITY_COUNTER", 27, "package security counter is below the device's"),
         # transfer
         Code("NO_INSTALL", 32, "no install in progress"),
         Code("OUT_OF_ORDER", 33, "data offset is not the next expected one"),
         Code("OUT_OF_BOUNDS", 34, "data goes past the end of the package"),
         Code("INCOMPLETE", 35, "package not completely received"),
         Code("FLASH_ERROR", 36, "flash erase or program failed"),
+        Code("NO_FREE_SLOT", 37, "no flash slot is free for this model"),
         # verification of the installed image
         Code("DIGEST_MISMATCH", 48, "segment digest mismatch: the package is corrupt"),
         Code("BAD_RELOCATION", 49, "relocation entry out of bounds"),
         Code("LOAD_FAILED", 50, "model could not be instantiated"),
+        Code("SELF_TEST_FAILED", 51, "the new model's outputs differ from its golden test vectors"),
         # running
         Code("NO_MODEL", 64, "no model is installed"),
         Code("BAD_TENSOR", 65, "tensor index or range is out of bounds"),
         Code("MODEL_FAILED", 66, "the model returned an error"),
+        Code("UNKNOWN_MODEL", 67, "no installed model has that name"),
+        Code("NO_BACKUP", 68, "the model has no previous version to roll back to"),
     ],
 )
 
@@ -297,10 +325,88 @@ HELLO_RESPONSE = Layout(
         Field("flash_write_size", "u32", doc="program granularity in bytes"),
         Field("key_id", "bytes", KEY_ID_LENGTH, "id of the trusted public key"),
         Field("active_slot", "u8", doc="0xFF when no model is active"),
-        Field("reserved", "bytes", 3),
+        Field("last_event", "u8", doc="EVENT: what the device last did to its models by itself"),
+        Field("reserved", "bytes", 2),
         Field("counter_unit", "u32", doc="COUNTER_UNIT of INVOKE measurements"),
+        Field("event_detail", "u32", doc="e.g. the failing test vector"),
+        Field("security_counter", "u32", doc="lowest security_counter the device accepts"),
     ],
-    size=64,
+    size=72,
+)
+
+EVENT = Enum(
+    "event",
+    "The last thing the device decided about its models (HELLO last_event), kept in its journal.",
+    [
+        Code("NONE", 0, "nothing to report"),
+        Code("CONFIRMED", 1, "the new model passed its self-test and was confirmed"),
+        Code("CONFIRMED_UNTESTED", 2, "the new model has no test vectors: confirmed without a self-test"),
+        Code("SELF_TEST_FAILED", 3, "the new model failed its self-test (detail: vector); the previous model was restored"),
+        Code("TRIAL_INTERRUPTED", 4, "the device was reset before the new model was confirmed; the previous model was restored"),
+        Code("INIT_FAILED", 5, "the new model failed to start (detail: its return value); the previous model was restored"),
+        Code("ROLLED_BACK", 6, "a model was rolled back to its previous version (detail: slot)"),
+        Code("ERASED", 7, "a model was erased"),
+        Code("ACTIVATED", 8, "the default model was changed (detail: slot)"),
+    ],
+)
+
+# Several named models can be installed at once. Each slot has a role, kept in the device's
+# journal; a model is the set of slots whose package has its manifest name: one ACTIVE slot,
+# at most one BACKUP (its previous version, for ROLLBACK) and, during an install, one TRIAL.
+SLOT_ROLE = Enum(
+    "slot_role",
+    "What a flash slot holds.",
+    [
+        Code("FREE", 0, "free"),
+        Code("ACTIVE", 1, "active"),
+        Code("BACKUP", 2, "previous version"),
+        Code("TRIAL", 3, "on trial"),
+    ],
+)
+
+# Requests that use a model say which: 0 is the default model (the first one installed, or the
+# last one activated), else 1 + the slot of the model's ACTIVE version as LIST reports it.
+MODEL_SELECTOR_DEFAULT = 0
+MODEL_SELECTOR = Layout(
+    "model_selector",
+    "Optional payload of MODEL_INFO, INVOKE and RESET_STATE (empty payload: the default model).",
+    [Field("model", "u8", doc="0: default model, else 1 + its slot"), Field("reserved", "bytes", 3)],
+    size=4,
+)
+
+MODEL_NAME = Layout(
+    "model_name",
+    "Payload of ACTIVATE, ROLLBACK and ERASE.",
+    [Field("name", "bytes", NAME_LENGTH, "manifest name, NUL padded")],
+    size=NAME_LENGTH,
+)
+
+LIST_RESPONSE = Layout(
+    "list_response",
+    "Starts the LIST response; entry_count LIST_ENTRY records (entry_size bytes each) follow.",
+    [
+        Field("slot_count", "u8"),
+        Field("default_slot", "u8", doc="slot of the default model, 0xFF if none"),
+        Field("entry_count", "u8", doc="slots that are not FREE"),
+        Field("entry_size", "u8"),
+    ],
+    size=4,
+)
+
+LIST_ENTRY = Layout(
+    "list_entry",
+    "One slot that is not FREE.",
+    [
+        Field("slot", "u8"),
+        Field("role", "u8", doc="SLOT_ROLE"),
+        Field("reserved", "bytes", 2),
+        Field("package_size", "u32"),
+        Field("version", "u32"),
+        Field("security_counter", "u32"),
+        Field("name", "bytes", NAME_LENGTH),
+        Field("signed_sha256", "bytes", 32, "SHA-256 of the package's signed region"),
+    ],
+    size=80,
 )
 
 COUNTER_UNIT = Enum(
@@ -335,7 +441,8 @@ TENSOR_IO_HEADER = Layout(
     "Precedes TENSOR_WRITE data; is the whole TENSOR_READ request.",
     [
         Field("index", "u8", doc="input index for writes, output index for reads"),
-        Field("reserved", "bytes", 3),
+        Field("model", "u8", doc="MODEL_SELECTOR model: 0 is the default model"),
+        Field("reserved", "bytes", 2),
         Field("offset", "u32", doc="byte offset within the tensor"),
         Field("length", "u32", doc="bytes to read (TENSOR_READ only)"),
     ],
@@ -386,8 +493,13 @@ ALL_LAYOUTS = [
     INVOKE_RESPONSE,
     ERROR_DETAIL,
     MODEL_INFO_RESPONSE,
+    TEST_VECTORS_HEADER,
+    MODEL_SELECTOR,
+    MODEL_NAME,
+    LIST_RESPONSE,
+    LIST_ENTRY,
 ]
-ALL_ENUMS = [SEGMENT, RELOC_TARGET, SIG_ALG, CPU, FPU, FLOAT_ABI, DTYPE, CMD, STATUS, COUNTER_UNIT]
+ALL_ENUMS = [SEGMENT, RELOC_TARGET, SIG_ALG, CPU, FPU, FLOAT_ABI, DTYPE, CMD, STATUS, COUNTER_UNIT, EVENT, SLOT_ROLE]
 CONSTANTS = {
     "PACKAGE_MAGIC": PACKAGE_MAGIC,
     "FORMAT_VERSION": FORMAT_VERSION,
@@ -397,13 +509,16 @@ CONSTANTS = {
     "KEY_ID_LENGTH": KEY_ID_LENGTH,
     "MAX_RANK": MAX_RANK,
     "PACKAGE_FLAG_SPLIT_WEIGHTS": PACKAGE_FLAG_SPLIT_WEIGHTS,
+    "PACKAGE_FLAG_TEST_VECTORS": PACKAGE_FLAG_TEST_VECTORS,
     "MODEL_FLAG_STATEFUL": MODEL_FLAG_STATEFUL,
     "MODEL_FLAG_LITERT_ROUNDING": MODEL_FLAG_LITERT_ROUNDING,
+    "MODEL_FLAG_ALLOW_DOWNGRADE": MODEL_FLAG_ALLOW_DOWNGRADE,
     "RELOC_TARGET_MASK": RELOC_TARGET_MASK,
     "PROTOCOL_VERSION": PROTOCOL_VERSION,
     "MAX_PAYLOAD": MAX_PAYLOAD,
     "FRAME_DELIMITER": FRAME_DELIMITER,
     "RESPONSE_BIT": RESPONSE_BIT,
+    "MODEL_SELECTOR_DEFAULT": MODEL_SELECTOR_DEFAULT,
     "CRC32_POLY": CRC32_POLY,
 }
 

@@ -27,6 +27,15 @@ static int32_t relo_average_pool_round_divide(int32_t sum, int32_t count)
     return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
 }
 
+/* Division rounded half up (floor of sum / count + 1/2); count > 0. LiteRT's uint8 pool rounds
+ * its non-negative uint8 sums this way; on the int8 sums (shifted by -128 per tap) that is
+ * half up, which differs from half away from zero on negative ties. */
+static int32_t relo_average_pool_round_divide_up(int32_t sum, int32_t count)
+{
+    const int32_t biased = sum + count / 2;
+    return biased >= 0 ? biased / count : -((-biased + count - 1) / count);
+}
+
 int32_t relo_average_pool_s8(const relo_pool_params_t *params, const int8_t *input,
                              int8_t *output)
 {
@@ -57,7 +66,9 @@ int32_t relo_average_pool_s8(const relo_pool_params_t *params, const int8_t *inp
                             sum += image[(y * w->input_width + x) * depth + c];
                         }
                     }
-                    const int32_t mean = relo_average_pool_round_divide(sum, count);
+                    const int32_t mean = params->round_ties_up
+                                             ? relo_average_pool_round_divide_up(sum, count)
+                                             : relo_average_pool_round_divide(sum, count);
                     *output++ = (int8_t)relo_nn_clamp_s32(mean, params->activation_min,
                                                           params->activation_max);
                 }

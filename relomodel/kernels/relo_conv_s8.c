@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CONV_2D, int8 activations and filter, int32 bias (may be NULL), per-channel requantization.
- * Bit-exact with TFLite Micro's reference ConvPerChannel, groups included.
+ * Bit-exact with TFLite Micro's reference ConvPerChannel, groups included; with a filter
+ * offset (asymmetric uint8-born filters), with LiteRT's reference uint8 Conv.
  */
 #include "relo_nn_functions.h"
 #include "relo_window.h"
@@ -36,16 +37,11 @@ static int32_t relo_conv_window_sum(const relo_conv_params_t *params, const int8
 {
     const relo_window_t *w = &params->window;
     const int32_t filter_depth = params->filter_input_depth;
-    const int32_t y_begin = relo_window_first_tap(in_y, w->dilation_height, w->filter_height);
-    const int32_t y_end = relo_window_end_tap(in_y, w->dilation_height, w->filter_height,
-                                              w->input_height);
-    const int32_t x_begin = relo_window_first_tap(in_x, w->dilation_width, w->filter_width);
-    const int32_t x_end = relo_window_end_tap(in_x, w->dilation_width, w->filter_width,
-                                              w->input_width);
+    const relo_window_taps_t t = relo_window_taps(w, in_y, in_x);
     int32_t acc = 0;
-    for (int32_t fy = y_begin; fy < y_end; ++fy) {
+    for (int32_t fy = t.y_begin; fy < t.y_end; ++fy) {
         const int32_t y = in_y + fy * w->dilation_height;
-        for (int32_t fx = x_begin; fx < x_end; ++fx) {
+        for (int32_t fx = t.x_begin; fx < t.x_end; ++fx) {
             const int32_t x = in_x + fx * w->dilation_width;
             const int8_t *pixel =
                 image + (y * w->input_width + x) * params->input_depth + first_input_channel;
@@ -82,6 +78,13 @@ int32_t relo_conv_s8(const relo_conv_params_t *params, const int8_t *input, cons
                         (oc / channels_per_group) * params->filter_input_depth;
                     int32_t acc = relo_conv_window_sum(params, image, filter + oc * filter_size,
                                                        in_y, in_x, first_input_channel);
+                    if (params->filter_offset != 0) {
+                        acc += params->filter_offset *
+                               relo_window_input_sum(w, image, params->input_depth,
+                                                     first_input_channel,
+                                                     params->filter_input_depth,
+                                                     params->input_offset, in_y, in_x);
+                    }
                     if (bias != 0) {
                         acc += bias[oc];
                     }

@@ -2,7 +2,8 @@
 /*
  * DEPTHWISE_CONV_2D, int8 activations and filter, int32 bias (may be NULL), per-channel
  * requantization, any depth multiplier. Bit-exact with TFLite Micro's reference
- * DepthwiseConvPerChannel.
+ * DepthwiseConvPerChannel; with a filter offset (asymmetric uint8-born filters), with
+ * LiteRT's reference uint8 DepthwiseConv.
  */
 #include "relo_nn_functions.h"
 #include "relo_window.h"
@@ -33,16 +34,11 @@ static int32_t relo_depthwise_window_sum(const relo_depthwise_conv_params_t *par
 {
     const relo_window_t *w = &params->window;
     const int32_t output_depth = params->input_depth * params->depth_multiplier;
-    const int32_t y_begin = relo_window_first_tap(in_y, w->dilation_height, w->filter_height);
-    const int32_t y_end = relo_window_end_tap(in_y, w->dilation_height, w->filter_height,
-                                              w->input_height);
-    const int32_t x_begin = relo_window_first_tap(in_x, w->dilation_width, w->filter_width);
-    const int32_t x_end = relo_window_end_tap(in_x, w->dilation_width, w->filter_width,
-                                              w->input_width);
+    const relo_window_taps_t t = relo_window_taps(w, in_y, in_x);
     int32_t acc = 0;
-    for (int32_t fy = y_begin; fy < y_end; ++fy) {
+    for (int32_t fy = t.y_begin; fy < t.y_end; ++fy) {
         const int32_t y = in_y + fy * w->dilation_height;
-        for (int32_t fx = x_begin; fx < x_end; ++fx) {
+        for (int32_t fx = t.x_begin; fx < t.x_end; ++fx) {
             const int32_t x = in_x + fx * w->dilation_width;
             const int32_t pixel = image[(y * w->input_width + x) * params->input_depth + ic];
             const int32_t tap = filter[(fy * w->filter_width + fx) * output_depth + oc];
@@ -74,6 +70,11 @@ int32_t relo_depthwise_conv_s8(const relo_depthwise_conv_params_t *params, const
                         const int32_t oc = ic * params->depth_multiplier + m;
                         int32_t acc =
                             relo_depthwise_window_sum(params, image, filter, in_y, in_x, ic, oc);
+                        if (params->filter_offset != 0) {
+                            acc += params->filter_offset *
+                                   relo_window_input_sum(w, image, params->input_depth, ic, 1,
+                                                         params->input_offset, in_y, in_x);
+                        }
                         if (bias != 0) {
                             acc += bias[oc];
                         }

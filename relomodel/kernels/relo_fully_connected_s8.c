@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* FULLY_CONNECTED, int8: output = clamp(requantize(bias + sum((in + in_offset) * w)) + out_offset). */
+/* FULLY_CONNECTED, int8: output = clamp(requantize(bias + sum((in + in_offset) * (w + w_offset))) + out_offset). */
 #include "relo_nn_functions.h"
 #include "relo_nn_math.h"
 
@@ -11,6 +11,17 @@ static int32_t relo_fc_dot_s8(const int8_t *row, const int8_t *weights, int32_t 
         acc += (int32_t)weights[d] * ((int32_t)row[d] + input_offset);
     }
     return acc;
+}
+
+/* sum((in + in_offset)) over a row: with asymmetric weights (w + filter_offset) the dot
+ * product gains filter_offset times this, so the symmetric inner loop stays as it is. */
+static int32_t relo_fc_row_sum_s8(const int8_t *row, int32_t depth, int32_t input_offset)
+{
+    int32_t sum = 0;
+    for (int32_t d = 0; d < depth; ++d) {
+        sum += (int32_t)row[d] + input_offset;
+    }
+    return sum;
 }
 
 static int32_t relo_fc_validate(const relo_fc_params_t *params, const int8_t *input,
@@ -44,8 +55,11 @@ int32_t relo_fully_connected_s8(const relo_fc_params_t *params, const int8_t *in
     for (int32_t b = 0; b < params->batches; ++b) {
         const int8_t *row = input + b * depth;
         int8_t *out_row = output + b * params->output_depth;
+        const int32_t filter_term = params->filter_offset == 0
+            ? 0 : params->filter_offset * relo_fc_row_sum_s8(row, depth, params->input_offset);
         for (int32_t c = 0; c < params->output_depth; ++c) {
-            int32_t acc = relo_fc_dot_s8(row, weights + c * depth, depth, params->input_offset);
+            int32_t acc = relo_fc_dot_s8(row, weights + c * depth, depth, params->input_offset) +
+                          filter_term;
             if (bias != 0) {
                 acc += bias[c];
             }

@@ -44,6 +44,21 @@ int32_t relo_depthwise_conv_s8(const relo_depthwise_conv_params_t *params, const
                                const int8_t *filter, const int32_t *bias,
                                const int32_t *multipliers, const int32_t *shifts, int8_t *output);
 
+/* CONV_2D, int8, DSP extension (M4/M7): im2col into `scratch` + SMLAD matrix product. The
+ * filter is re-laid out at pack time, `requant` holds one record per channel and `scratch` columns * K int16, columns (pixels per step) 1 or 2 (relo_conv_s8_dsp.c). */
+int32_t relo_conv_s8_dsp(const relo_conv_params_t *params, const int8_t *input,
+                         const int8_t *filter, const int32_t *bias,
+                         const relo_dsp_requant_t *requant, int8_t *output, int16_t *scratch,
+                         int32_t columns);
+
+/* DEPTHWISE_CONV_2D, int8, depth multiplier 1, depth % 4 == 0, DSP extension; the filter is
+ * widened to int16 and re-laid out at pack time, `requant` as for relo_conv_s8_dsp
+ * (relo_depthwise_conv_s8_dsp.c). */
+int32_t relo_depthwise_conv_s8_dsp(const relo_depthwise_conv_params_t *params,
+                                   const int8_t *input, const int16_t *filter,
+                                   const int32_t *bias, const relo_dsp_requant_t *requant,
+                                   int8_t *output);
+
 /* AVERAGE_POOL_2D, int8 (input and output share one quantization). */
 int32_t relo_average_pool_s8(const relo_pool_params_t *params, const int8_t *input,
                              int8_t *output);
@@ -122,5 +137,8 @@ int32_t relo_softmax_s8_s16(const relo_softmax_params_t *params, const int8_t *i
 
 /* MEAN, int8, rank <= 4, any set of axes. */
 int32_t relo_mean_s8(const relo_mean_params_t *params, const int8_t *input, int8_t *output);
+
+/* float32 kernels (relo_*_f32.c) */
+#include "relo_nn_f32.h"
 
 #endif /* RELO_NN_FUNCTIONS_H */

@@ -29,6 +29,7 @@ typedef struct {
     int32_t activation_max;
     int32_t per_channel;    /* 1: one multiplier/shift per output channel; 0: one in total */
     int32_t rounding;       /* RELO_ROUNDING_* */
+    int32_t filter_offset;  /* -weights zero point: 0 except for asymmetric (uint8-born) weights */
 } relo_fc_params_t;
 
 typedef struct {
@@ -90,6 +91,7 @@ typedef struct {
     int32_t output_offset;  /* output zero point */
     int32_t activation_min; /* fused activation clamp, in output units */
     int32_t activation_max;
+    int32_t filter_offset;  /* -filter zero point: 0 except for asymmetric (uint8-born) filters */
 } relo_conv_params_t;
 
 /* DEPTHWISE_CONV_2D, int8; filter [1][filter_height][filter_width][output_depth] with
@@ -102,7 +104,16 @@ typedef struct {
     int32_t output_offset;
     int32_t activation_min;
     int32_t activation_max;
+    int32_t filter_offset;  /* -filter zero point: 0 except for asymmetric (uint8-born) filters */
 } relo_depthwise_conv_params_t;
+
+/* DSP kernels (relo_nn_dsp.h): one output channel's requantization, precomputed by the compiler (compiler/kernel_select.py,
+ * fast_requant) where it proved the preconditions of relo_dsp_requantize_bounded. */
+typedef struct {
+    int32_t multiplier;  /* [2^30, 2^31) */
+    int32_t right_shift; /* -shift, in [1, 22] */
+    int32_t rounding;    /* 2^(right_shift - 1) + (output_offset << right_shift) */
+} relo_dsp_requant_t;
 
 /* AVERAGE_POOL_2D and MAX_POOL_2D, int8, same quantization in and out. */
 typedef struct {
@@ -110,6 +121,7 @@ typedef struct {
     int32_t depth;
     int32_t activation_min;
     int32_t activation_max;
+    int32_t round_ties_up;  /* AVERAGE_POOL_2D: 1 rounds ties up (LiteRT uint8), 0 away from zero */
 } relo_pool_params_t;
 
 #define RELO_PAD_RANK 4 /* lower ranks are extended with leading 1s */

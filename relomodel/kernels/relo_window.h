@@ -61,4 +61,49 @@ static inline int32_t relo_window_activation_is_valid(int32_t act_min, int32_t a
     return act_min <= act_max && act_min >= -128 && act_max <= 127;
 }
 
+/* The in-bounds taps [begin, end) of the window whose origin is input (in_y, in_x). */
+typedef struct {
+    int32_t y_begin;
+    int32_t y_end;
+    int32_t x_begin;
+    int32_t x_end;
+} relo_window_taps_t;
+
+static inline relo_window_taps_t relo_window_taps(const relo_window_t *w, int32_t in_y,
+                                                  int32_t in_x)
+{
+    relo_window_taps_t t;
+    t.y_begin = relo_window_first_tap(in_y, w->dilation_height, w->filter_height);
+    t.y_end = relo_window_end_tap(in_y, w->dilation_height, w->filter_height, w->input_height);
+    t.x_begin = relo_window_first_tap(in_x, w->dilation_width, w->filter_width);
+    t.x_end = relo_window_end_tap(in_x, w->dilation_width, w->filter_width, w->input_width);
+    return t;
+}
+
+/* Sum of (input + input_offset) over the window at input origin (in_y, in_x) and channels
+ * [first_channel, first_channel + channels) of an NHWC image with `depth` channels. For
+ * asymmetric filters: a window sum with (filter + filter_offset) is the symmetric sum plus
+ * filter_offset times this, so the symmetric inner loops stay as they are. */
+/* noinline: inlined into the symmetric kernels' loops it costs them ~3.5% (register pressure),
+ * though it never runs there; unused: the pool kernels include this header too */
+__attribute__((noinline, unused)) static int32_t
+relo_window_input_sum(const relo_window_t *w, const int8_t *image, int32_t depth,
+                      int32_t first_channel, int32_t channels, int32_t input_offset, int32_t in_y,
+                      int32_t in_x)
+{
+    const relo_window_taps_t t = relo_window_taps(w, in_y, in_x);
+    int32_t sum = 0;
+    for (int32_t fy = t.y_begin; fy < t.y_end; ++fy) {
+        for (int32_t fx = t.x_begin; fx < t.x_end; ++fx) {
+            const int32_t y = in_y + fy * w->dilation_height;
+            const int32_t x = in_x + fx * w->dilation_width;
+            const int8_t *pixel = image + (y * w->input_width + x) * depth + first_channel;
+            for (int32_t c = 0; c < channels; ++c) {
+                sum += (int32_t)pixel[c] + input_offset;
+            }
+        }
+    }
+    return sum;
+}
+
 #endif /* RELO_WINDOW_H */

@@ -15,6 +15,7 @@ from typing import Callable, Protocol, TextIO
 import numpy as np
 
 from relomodel.errors import DeviceError, PackageError, RelomodelError, TransportError
+from relomodel.format import package as pkgformat
 from relomodel.format import spec
 from relomodel.transport import frame, protocol
 from relomodel.transport.protocol import ErrorContext, Packet
@@ -73,6 +74,8 @@ class Device:
         self._started = time.monotonic()
         self._hello: dict | None = None
         self._model_info: dict | None = None
+        self.resumed_from = 0  # package offset the last install() continued from (0: from the start)
+        self._selector = spec.MODEL_SELECTOR_DEFAULT  # which installed model requests use (select())
         # A lone delimiter ends any partial frame the device holds from an earlier session.
         self.link.write(frame.DELIMITER)
 
@@ -204,17 +207,66 @@ class Device:
         return self._hello if self._hello is not None else self.hello()
 
     def model_info(self) -> dict:
-        response = self.request(spec.CMD.MODEL_INFO)
-        self._model_info = protocol.parse_model_info(response.payload)
+        """The selected model (the default one unless select() chose another)."""
+        self._model_info = self._describe(self._selector)
         return self._model_info
+
+    def _describe(self, selector: int) -> dict:
+        response = self.request(spec.CMD.MODEL_INFO, protocol.model_selector_payload(selector))
+        return protocol.parse_model_info(response.payload)
+
+    # -- several named models ----------------------------------------------------------
+
+    def list_models(self) -> dict:
+        """LIST: slot count, default slot, and every slot in use (name, version, role, ...)."""
+        return protocol.parse_list(self.request(spec.CMD.LIST).payload)
+
+    def select(self, name: str | None) -> None:
+        """Make later requests (model_info, run, ...) use the installed model `name`; None:
+        the device's default model."""
+        self._model_info = None
+        if name is None:
+            self._selector = spec.MODEL_SELECTOR_DEFAULT
+            return
+        models = self.list_models()["models"]
+        for model in models:
+            if model["name"] == name and model["role"] == "active":
+                self._selector = model["slot"] + 1
+                return
+        names = sorted({m["name"] for m in models if m["role"] == "active"})
+        raise RelomodelError(
+            f"no model named {name!r} on {self.link.name} (installed: {', '.join(names) or 'none'})",
+            hint="relomodel list --port PORT shows the installed models",
+        )
+
+    def activate(self, name: str) -> None:
+        """Make `name` the device's default model."""
+        self._manage(spec.CMD.ACTIVATE, name, "activate")
+
+    def rollback(self, name: str) -> None:
+        """Go back to the previous version of `name` (the current one becomes its backup)."""
+        self._manage(spec.CMD.ROLLBACK, name, "rollback")
+
+    def erase(self, name: str) -> None:
+        """Remove `name` and its previous version."""
+        self._manage(spec.CMD.ERASE, name, "erase")
+
+    def _manage(self, cmd: int, name: str, verb: str) -> None:
+        self._model_info = None
+        self.request(cmd, protocol.model_name_payload(name), context=ErrorContext(operation=f"{verb} {name!r}"))
 
     def _current_model(self) -> dict:
         return self._model_info if self._model_info is not None else self.model_info()
 
     # -- install --------------------------------------------------------------------
 
-    def install(self, package: bytes, progress: Progress | None = None) -> dict:
-        """Transfer, verify and activate `package`; returns model_info() of the new model."""
+    def install(self, package: bytes, progress: Progress | None = None, *, precheck: bool = True) -> dict:
+        """Transfer, verify, self-test and activate `package`; returns model_info() of the new model.
+
+        With `precheck`, what HELLO says about the device is checked first, so a package that
+        cannot fit or run is refused (with the device's own message) before any data moves;
+        the device checks again either way. If the device kept part of an interrupted
+        transfer of this very package, it continues from there (`resumed_from`)."""
         head_size, context = _install_plan(package)
         hello = self._session_hello()
         context.hello = hello
@@ -224,9 +276,14 @@ class Device:
             )
         self._model_info = None
         context.operation = "install refused"
+        if precheck:
+            refusal = _precheck(package, hello, context)
+            if refusal is not None:
+                raise refusal
         begin = protocol.parse_install_begin(
             self.request(spec.CMD.INSTALL_BEGIN, package[:head_size], timeout=self.slow_timeout, context=context).payload
         )
+        self.resumed_from = begin["next_offset"] if begin["next_offset"] > head_size else 0
         try:
             context.operation = "install failed"
             self._send_data(package, begin["next_offset"], hello, context, progress)
@@ -235,7 +292,7 @@ class Device:
         except (DeviceError, KeyboardInterrupt):
             self._abort_quietly()
             raise
-        return self.model_info()
+        return self._describe(begin["slot"] + 1)  # the new model, default or not
 
     def _send_data(self, package: bytes, offset: int, hello: dict, context: ErrorContext, progress) -> None:
         size = len(package)
@@ -273,7 +330,7 @@ class Device:
         chunk_size = self._session_hello()["max_payload"] - spec.TENSOR_IO_HEADER.size
         context = ErrorContext(operation=f"writing input {index}")
         for offset in range(0, len(data), chunk_size):
-            payload = protocol.tensor_write_payload(index, offset, data[offset : offset + chunk_size])
+            payload = protocol.tensor_write_payload(index, offset, data[offset : offset + chunk_size], self._selector)
             self.request(spec.CMD.TENSOR_WRITE, payload, context=context)
 
     def read_output(self, index: int) -> bytes:
@@ -286,7 +343,8 @@ class Device:
         data = bytearray()
         while len(data) < size:
             length = min(chunk_size, size - len(data))
-            response = self.request(spec.CMD.TENSOR_READ, protocol.tensor_read_payload(index, len(data), length), context=context)
+            payload = protocol.tensor_read_payload(index, len(data), length, self._selector)
+            response = self.request(spec.CMD.TENSOR_READ, payload, context=context)
             if len(response.payload) != length:
                 raise protocol.ProtocolError(
                     f"TENSOR_READ of output {index} returned {len(response.payload)} bytes, asked for {length}"
@@ -296,12 +354,14 @@ class Device:
 
     def invoke(self) -> tuple[int, int, int]:
         """One inference: (model_status, counter unit, instructions or cycles)."""
-        response = self.request(spec.CMD.INVOKE, timeout=self.slow_timeout, context=ErrorContext(operation="inference"))
+        response = self.request(spec.CMD.INVOKE, protocol.model_selector_payload(self._selector),
+                                timeout=self.slow_timeout, context=ErrorContext(operation="inference"))
         result = protocol.parse_invoke(response.payload)
         return result["model_status"], result["counter_unit"], result["count"]
 
     def reset_state(self) -> None:
-        self.request(spec.CMD.RESET_STATE, context=ErrorContext(operation="reset state"))
+        self.request(spec.CMD.RESET_STATE, protocol.model_selector_payload(self._selector),
+                     context=ErrorContext(operation="reset state"))
 
     def run(self, inputs: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
         """Write every input, invoke once, read every output. Returns (outputs, count)."""
@@ -343,6 +403,8 @@ def _install_plan(package: bytes) -> tuple[int, ErrorContext]:
         context.package_cpu = manifest["target_cpu"]
         context.package_fpu = manifest["target_fpu"]
         context.package_abi = manifest["target_abi"]
+        context.package_version = manifest["version"]
+        context.package_security_counter = manifest["security_counter"]
     table_at, entry_size = header["segtab_offset"], header["segment_entry_size"]
     for index in range(header["segment_count"]):
         at = table_at + index * entry_size
@@ -351,6 +413,44 @@ def _install_plan(package: bytes) -> tuple[int, ErrorContext]:
     if header["signature_size"] >= spec.KEY_ID_LENGTH:
         context.package_key_id = package[header["signature_offset"] : header["signature_offset"] + spec.KEY_ID_LENGTH].hex()
     return head_size, context
+
+
+def _precheck(package: bytes, hello: dict, context: ErrorContext) -> RelomodelError | None:
+    """The device's refusal, predicted from HELLO, or None when nothing rules the package out.
+
+    Only certain refusals: RAM is compared as a lower bound (the device also pays for
+    alignment), and the version, which needs the installed model's manifest, is left to it."""
+    try:
+        parsed = pkgformat.parse_package(package)
+    except PackageError:
+        return None  # the device names the problem in its own terms (and must refuse it itself)
+    m = parsed.manifest
+    S = spec.STATUS
+    ram = m["ram_data_size"] + m["ram_bss_size"] + m["arena_size"]
+    checks = [
+        (m["target_cpu"] != hello["cpu"], S.WRONG_CPU, hello["cpu"]),
+        (not _fpu_runs_on(m["target_fpu"], hello["fpu"]), S.WRONG_FPU, hello["fpu"]),
+        (not _abi_matches(m["target_abi"], hello["abi"]), S.WRONG_ABI, hello["abi"]),
+        (len(package) > hello["slot_size"], S.TOO_LARGE, hello["slot_size"]),
+        (ram > hello["model_ram_size"], S.NOT_ENOUGH_RAM, hello["model_ram_size"]),
+        (parsed.key_id.hex() != hello["key_id"], S.UNKNOWN_KEY, 0),
+        (m["security_counter"] < hello.get("security_counter", 0), S.SECURITY_COUNTER, hello.get("security_counter", 0)),
+    ]
+    for refused, status, detail in checks:
+        if refused:
+            return protocol.device_error(status, detail, context)
+    return None
+
+
+def _fpu_runs_on(package_fpu: int, board_fpu: int) -> bool:
+    """As the firmware's compat.c: code for a smaller FPU of the same family runs on a larger one."""
+    return package_fpu in (spec.FPU.NONE, board_fpu) or (
+        package_fpu == spec.FPU.FPV5_SP_D16 and board_fpu == spec.FPU.FPV5_D16)
+
+
+def _abi_matches(package_abi: int, board_abi: int) -> bool:
+    """soft and softfp share the calling convention; hard does not."""
+    return package_abi == board_abi or spec.FLOAT_ABI.HARD not in (package_abi, board_abi)
 
 
 def _checked_offset(offset: int, size: int) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from relomodel.errors import DeviceError, TransportError
+from relomodel.errors import DeviceError, RelomodelError, TransportError
 from relomodel.format import spec
 
 
@@ -75,13 +75,26 @@ def install_data_payload(offset: int, chunk: bytes) -> bytes:
     return spec.INSTALL_DATA_HEADER.pack(offset=offset) + chunk
 
 
-def tensor_write_payload(index: int, offset: int, chunk: bytes) -> bytes:
+def tensor_write_payload(index: int, offset: int, chunk: bytes, model: int = spec.MODEL_SELECTOR_DEFAULT) -> bytes:
     # `length` is defined for reads; for writes it repeats the data length (informative).
-    return spec.TENSOR_IO_HEADER.pack(index=index, offset=offset, length=len(chunk)) + chunk
+    return spec.TENSOR_IO_HEADER.pack(index=index, model=model, offset=offset, length=len(chunk)) + chunk
 
 
-def tensor_read_payload(index: int, offset: int, length: int) -> bytes:
-    return spec.TENSOR_IO_HEADER.pack(index=index, offset=offset, length=length)
+def tensor_read_payload(index: int, offset: int, length: int, model: int = spec.MODEL_SELECTOR_DEFAULT) -> bytes:
+    return spec.TENSOR_IO_HEADER.pack(index=index, model=model, offset=offset, length=length)
+
+
+def model_selector_payload(model: int) -> bytes:
+    """MODEL_INFO / INVOKE / RESET_STATE payload: empty for the default model."""
+    return b"" if model == spec.MODEL_SELECTOR_DEFAULT else spec.MODEL_SELECTOR.pack(model=model)
+
+
+def model_name_payload(name: str) -> bytes:
+    """ACTIVATE / ROLLBACK / ERASE payload."""
+    raw = name.encode("utf-8")
+    if not raw or len(raw) >= spec.NAME_LENGTH or b"\0" in raw:
+        raise RelomodelError(f"model name {name!r} must be 1 to {spec.NAME_LENGTH - 1} UTF-8 bytes")
+    return spec.MODEL_NAME.pack(name=raw)
 
 
 # ---------------------------------------------------------------------------------------
@@ -116,7 +129,47 @@ def parse_hello(payload: bytes) -> dict:
         "key_id": raw["key_id"].hex(),
         "active_slot": None if raw["active_slot"] == 0xFF else raw["active_slot"],
         "counter_unit": raw["counter_unit"],
+        "last_event": raw["last_event"],
+        "event_detail": raw["event_detail"],
+        "security_counter": raw["security_counter"],
     }
+
+
+def event_message(event: int, detail: int) -> str:
+    """One line for the device's last event (HELLO last_event, event_detail)."""
+    if event not in spec.EVENT.by_value:
+        return f"unknown event {event} (detail {detail})"
+    text = spec.EVENT.message_of(event)
+    if event == spec.EVENT.SELF_TEST_FAILED:
+        text = text.replace("(detail: vector)", f"at test vector {detail}")
+    elif event == spec.EVENT.INIT_FAILED:
+        text = text.replace("(detail: its return value)", f"(it returned {_signed(detail)})")
+    elif event == spec.EVENT.CONFIRMED:
+        text += f" ({detail} test vector{'s' if detail != 1 else ''})"
+    return text
+
+
+def parse_list(payload: bytes) -> dict:
+    """LIST response: the slot count, the default model's slot, and every slot in use."""
+    head = _unpack(spec.LIST_RESPONSE, payload, "LIST")
+    size, count = head["entry_size"], head["entry_count"]
+    if size < spec.LIST_ENTRY.size or len(payload) < spec.LIST_RESPONSE.size + count * size:
+        raise ProtocolError(f"LIST response of {len(payload)} bytes does not hold {count} entries of {size} bytes")
+    models = []
+    for index in range(count):
+        e = spec.LIST_ENTRY.unpack(payload, spec.LIST_RESPONSE.size + index * size)
+        models.append({
+            "slot": e["slot"],
+            "role": spec.SLOT_ROLE.name_of(e["role"]).lower(),
+            "name": _text(e["name"]),
+            "version": spec.decode_version(e["version"]),
+            "security_counter": e["security_counter"],
+            "package_size": e["package_size"],
+            "signed_sha256": e["signed_sha256"].hex(),
+            "default": e["slot"] == head["default_slot"] and e["role"] == spec.SLOT_ROLE.ACTIVE,
+        })
+    default = None if head["default_slot"] == 0xFF else head["default_slot"]
+    return {"slot_count": head["slot_count"], "default_slot": default, "models": models}
 
 
 def parse_install_begin(payload: bytes) -> dict:
@@ -174,6 +227,7 @@ def parse_model_info(payload: bytes) -> dict:
         "ram_data_size": manifest["ram_data_size"],
         "ram_bss_size": manifest["ram_bss_size"],
         "macs": manifest["macs"],
+        "source_sha256": manifest["source_sha256"].hex(),  # of the .tflite it was built from
         "flags": manifest["flags"],
         "stateful": bool(manifest["flags"] & spec.MODEL_FLAG_STATEFUL),
         "inputs": tensors[: manifest["input_count"]],
@@ -194,6 +248,8 @@ class ErrorContext:
     package_fpu: int | None = None
     package_abi: int | None = None
     package_size: int | None = None
+    package_version: int | None = None
+    package_security_counter: int | None = None
     package_key_id: str | None = None
     package_segment_kinds: list[int] = field(default_factory=list)
     hello: dict = field(default_factory=dict)
@@ -235,6 +291,26 @@ def _specific(status: int, detail: int, ctx: ErrorContext) -> tuple[str, str | N
         return f"package key id {package}, device trusts {device}", (
             "sign with the key the firmware was built with (relomodel getpub shows a key's id)"
         )
+    if status == S.DOWNGRADE:
+        package = spec.decode_version(ctx.package_version) if ctx.package_version is not None else "the package"
+        return f"package {package} < installed {spec.decode_version(detail)}", (
+            "pack it with a higher --version, or with --allow-downgrade to allow going back"
+        )
+    if status == S.SECURITY_COUNTER:
+        package = ctx.package_security_counter if ctx.package_security_counter is not None else "lower"
+        return f"package counter {package}, device requires at least {detail}", (
+            "pack it again with --security-counter at least the device's; the counter never goes back"
+        )
+    if status == S.SELF_TEST_FAILED:
+        return f"test vector {detail}; the previous model was restored", (
+            "the compiled model disagrees with the reference: report it with the package"
+        )
+    if status == S.UNKNOWN_MODEL:
+        return None, "relomodel list --port PORT shows the installed models"
+    if status == S.NO_BACKUP:
+        return None, "a model has a previous version once a newer one was installed over it"
+    if status == S.NO_FREE_SLOT:
+        return f"all {detail} slots hold active models", "remove one with: relomodel erase NAME --port PORT"
     if status == S.OUT_OF_ORDER:
         return f"device expects offset {detail}", None
     if status == S.OUT_OF_BOUNDS:

@@ -91,14 +91,14 @@ def test_mean_with_bad_axes_is_refused():
     _refused(model.to_bytes(), r"MEAN\): axes \[4\] are out of range")
 
 
-def test_average_pool_of_float_is_refused():
-    model = ModelSpec()
+def test_average_pool_of_float_to_int8_is_refused():
+    model = ModelSpec()  # float32 pools compile (docs/float-models.md); float in, int8 out does not
     x = model.add_tensor("x", "float32", (1, 4, 4, 1))
-    y = model.add_tensor("y", "float32", (1, 2, 2, 1))
+    y = model.add_tensor("y", "int8", (1, 2, 2, 1), scale=0.1, zero_point=0)
     model.add_op("AVERAGE_POOL_2D", [x], [y], padding="VALID", stride_h=2, stride_w=2, filter_height=2,
                  filter_width=2)
     model.inputs, model.outputs = [x], [y]
-    _refused(model.to_bytes(), r"AVERAGE_POOL_2D\): input tensor 'x' is FLOAT32")
+    _refused(model.to_bytes(), r"AVERAGE_POOL_2D\): output tensor 'y' is INT8; supported: FLOAT32")
 
 
 def test_pool_model_helper_shapes_run():

@@ -28,16 +28,17 @@ class Window(ctypes.Structure):  # relo_window_t
 class ConvParams(ctypes.Structure):  # relo_conv_params_t
     _fields_ = [("window", Window)] + [(n, I32) for n in (
         "input_depth", "filter_input_depth", "output_depth", "input_offset", "output_offset",
-        "activation_min", "activation_max")]
+        "activation_min", "activation_max", "filter_offset")]
 
 
 class DepthwiseParams(ctypes.Structure):  # relo_depthwise_conv_params_t
     _fields_ = [("window", Window)] + [(n, I32) for n in (
-        "input_depth", "depth_multiplier", "input_offset", "output_offset", "activation_min", "activation_max")]
+        "input_depth", "depth_multiplier", "input_offset", "output_offset", "activation_min", "activation_max",
+        "filter_offset")]
 
 
 class PoolParams(ctypes.Structure):  # relo_pool_params_t
-    _fields_ = [("window", Window)] + [(n, I32) for n in ("depth", "activation_min", "activation_max")]
+    _fields_ = [("window", Window)] + [(n, I32) for n in ("depth", "activation_min", "activation_max", "round_ties_up")]
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,16 @@
 #define RELO_KEY_ID_LENGTH 0x8u
 #define RELO_MAX_RANK 0x6u
 #define RELO_PACKAGE_FLAG_SPLIT_WEIGHTS 0x1u
+#define RELO_PACKAGE_FLAG_TEST_VECTORS 0x2u
 #define RELO_MODEL_FLAG_STATEFUL 0x1u
 #define RELO_MODEL_FLAG_LITERT_ROUNDING 0x2u
+#define RELO_MODEL_FLAG_ALLOW_DOWNGRADE 0x4u
 #define RELO_RELOC_TARGET_MASK 0x3u
 #define RELO_PROTOCOL_VERSION 0x1u
 #define RELO_MAX_PAYLOAD 0x800u
 #define RELO_FRAME_DELIMITER 0x0u
 #define RELO_RESPONSE_BIT 0x80u
+#define RELO_MODEL_SELECTOR_DEFAULT 0x0u
 #define RELO_CRC32_POLY 0xEDB88320u
 
 /* package_header: Fixed header at offset 0 of every package. */
@@ -103,7 +106,7 @@
 #define RELO_PACKET_HEADER_FLAGS_OFF 3u  /* u8 */
 
 /* hello_response: What the device is and what it can take. */
-#define RELO_HELLO_RESPONSE_SIZE 64u
+#define RELO_HELLO_RESPONSE_SIZE 72u
 #define RELO_HELLO_RESPONSE_PROTOCOL_VERSION_OFF 0u  /* u16 */
 #define RELO_HELLO_RESPONSE_MAX_PAYLOAD_OFF 2u  /* u16 */
 #define RELO_HELLO_RESPONSE_FIRMWARE_VERSION_OFF 4u  /* u32: same encoding as manifest.version */
@@ -120,7 +123,10 @@
 #define RELO_HELLO_RESPONSE_KEY_ID_OFF 48u  /* bytes[8]: id of the trusted public key */
 #define RELO_HELLO_RESPONSE_KEY_ID_LEN 8u
 #define RELO_HELLO_RESPONSE_ACTIVE_SLOT_OFF 56u  /* u8: 0xFF when no model is active */
+#define RELO_HELLO_RESPONSE_LAST_EVENT_OFF 57u  /* u8: EVENT: what the device last did to its models by itself */
 #define RELO_HELLO_RESPONSE_COUNTER_UNIT_OFF 60u  /* u32: COUNTER_UNIT of INVOKE measurements */
+#define RELO_HELLO_RESPONSE_EVENT_DETAIL_OFF 64u  /* u32: e.g. the failing test vector */
+#define RELO_HELLO_RESPONSE_SECURITY_COUNTER_OFF 68u  /* u32: lowest security_counter the device accepts */
 
 /* install_begin_response: Accepted: where the package goes and where the transfer starts. */
 #define RELO_INSTALL_BEGIN_RESPONSE_SIZE 8u
@@ -134,6 +140,7 @@
 /* tensor_io_header: Precedes TENSOR_WRITE data; is the whole TENSOR_READ request. */
 #define RELO_TENSOR_IO_HEADER_SIZE 12u
 #define RELO_TENSOR_IO_HEADER_INDEX_OFF 0u  /* u8: input index for writes, output index for reads */
+#define RELO_TENSOR_IO_HEADER_MODEL_OFF 1u  /* u8: MODEL_SELECTOR model: 0 is the default model */
 #define RELO_TENSOR_IO_HEADER_OFFSET_OFF 4u  /* u32: byte offset within the tensor */
 #define RELO_TENSOR_IO_HEADER_LENGTH_OFF 8u  /* u32: bytes to read (TENSOR_READ only) */
 
@@ -154,11 +161,44 @@
 #define RELO_MODEL_INFO_RESPONSE_SIGNED_SHA256_OFF 8u  /* bytes[32]: SHA-256 of the signed region */
 #define RELO_MODEL_INFO_RESPONSE_SIGNED_SHA256_LEN 32u
 
+/* test_vectors_header: Starts the TEST_VECTORS segment. */
+#define RELO_TEST_VECTORS_HEADER_SIZE 8u
+#define RELO_TEST_VECTORS_HEADER_COUNT_OFF 0u  /* u32: number of vectors, at least 1 */
+
+/* model_selector: Optional payload of MODEL_INFO, INVOKE and RESET_STATE (empty payload: the default model). */
+#define RELO_MODEL_SELECTOR_SIZE 4u
+#define RELO_MODEL_SELECTOR_MODEL_OFF 0u  /* u8: 0: default model, else 1 + its slot */
+
+/* model_name: Payload of ACTIVATE, ROLLBACK and ERASE. */
+#define RELO_MODEL_NAME_SIZE 32u
+#define RELO_MODEL_NAME_NAME_OFF 0u  /* bytes[32]: manifest name, NUL padded */
+#define RELO_MODEL_NAME_NAME_LEN 32u
+
+/* list_response: Starts the LIST response; entry_count LIST_ENTRY records (entry_size bytes each) follow. */
+#define RELO_LIST_RESPONSE_SIZE 4u
+#define RELO_LIST_RESPONSE_SLOT_COUNT_OFF 0u  /* u8 */
+#define RELO_LIST_RESPONSE_DEFAULT_SLOT_OFF 1u  /* u8: slot of the default model, 0xFF if none */
+#define RELO_LIST_RESPONSE_ENTRY_COUNT_OFF 2u  /* u8: slots that are not FREE */
+#define RELO_LIST_RESPONSE_ENTRY_SIZE_OFF 3u  /* u8 */
+
+/* list_entry: One slot that is not FREE. */
+#define RELO_LIST_ENTRY_SIZE 80u
+#define RELO_LIST_ENTRY_SLOT_OFF 0u  /* u8 */
+#define RELO_LIST_ENTRY_ROLE_OFF 1u  /* u8: SLOT_ROLE */
+#define RELO_LIST_ENTRY_PACKAGE_SIZE_OFF 4u  /* u32 */
+#define RELO_LIST_ENTRY_VERSION_OFF 8u  /* u32 */
+#define RELO_LIST_ENTRY_SECURITY_COUNTER_OFF 12u  /* u32 */
+#define RELO_LIST_ENTRY_NAME_OFF 16u  /* bytes[32] */
+#define RELO_LIST_ENTRY_NAME_LEN 32u
+#define RELO_LIST_ENTRY_SIGNED_SHA256_OFF 48u  /* bytes[32]: SHA-256 of the package's signed region */
+#define RELO_LIST_ENTRY_SIGNED_SHA256_LEN 32u
+
 /* segment: Segment kinds. CODE is executed in place from flash; DATA is copied to RAM. */
 #define RELO_SEGMENT_CODE 1u  /* code */
 #define RELO_SEGMENT_WEIGHTS 2u  /* weights */
 #define RELO_SEGMENT_DATA 3u  /* initialised data */
 #define RELO_SEGMENT_RELOC 4u  /* relocation table */
+#define RELO_SEGMENT_TEST_VECTORS 5u  /* golden test vectors */
 
 /* reloc_target: Which base a relocated word is relative to. */
 #define RELO_RELOC_TARGET_CODE 0u  /* code segment in flash */
@@ -193,7 +233,8 @@
 
 /* cmd: Request opcodes. */
 #define RELO_CMD_HELLO 1u  /* identify the device */
-#define RELO_CMD_MODEL_INFO 2u  /* describe the active model */
+#define RELO_CMD_MODEL_INFO 2u  /* describe a model (payload: optional MODEL_SELECTOR) */
+#define RELO_CMD_LIST 3u  /* list the installed models and their slots */
 #define RELO_CMD_INSTALL_BEGIN 16u  /* start installing a package: payload is its signed head */
 #define RELO_CMD_INSTALL_DATA 17u  /* payload: INSTALL_DATA header + bytes at that package offset */
 #define RELO_CMD_INSTALL_END 18u  /* verify, commit and activate the installed package */
@@ -202,6 +243,9 @@
 #define RELO_CMD_INVOKE 33u  /* run one inference */
 #define RELO_CMD_TENSOR_READ 34u  /* payload: TENSOR_IO header; response: the bytes */
 #define RELO_CMD_RESET_STATE 35u  /* reset a stateful model's state */
+#define RELO_CMD_ACTIVATE 48u  /* payload: MODEL_NAME; make that model the default one */
+#define RELO_CMD_ROLLBACK 49u  /* payload: MODEL_NAME; go back to that model's previous version */
+#define RELO_CMD_ERASE 50u  /* payload: MODEL_NAME; remove that model and its previous version */
 
 /* status: Response status codes. The message is what the host prints (detail in parentheses). */
 #define RELO_STATUS_OK 0u  /* ok */
@@ -220,20 +264,43 @@
 #define RELO_STATUS_NOT_ENOUGH_RAM 23u  /* model needs more RAM than the firmware can give it */
 #define RELO_STATUS_UNKNOWN_KEY 24u  /* package is signed with a key this device does not trust */
 #define RELO_STATUS_BAD_SIGNATURE 25u  /* package signature is invalid */
+#define RELO_STATUS_DOWNGRADE 26u  /* package is older than the installed model */
+#define RELO_STATUS_SECURITY_COUNTER 27u  /* package security counter is below the device's */
 #define RELO_STATUS_NO_INSTALL 32u  /* no install in progress */
 #define RELO_STATUS_OUT_OF_ORDER 33u  /* data offset is not the next expected one */
 #define RELO_STATUS_OUT_OF_BOUNDS 34u  /* data goes past the end of the package */
 #define RELO_STATUS_INCOMPLETE 35u  /* package not completely received */
 #define RELO_STATUS_FLASH_ERROR 36u  /* flash erase or program failed */
+#define RELO_STATUS_NO_FREE_SLOT 37u  /* no flash slot is free for this model */
 #define RELO_STATUS_DIGEST_MISMATCH 48u  /* segment digest mismatch: the package is corrupt */
 #define RELO_STATUS_BAD_RELOCATION 49u  /* relocation entry out of bounds */
 #define RELO_STATUS_LOAD_FAILED 50u  /* model could not be instantiated */
+#define RELO_STATUS_SELF_TEST_FAILED 51u  /* the new model's outputs differ from its golden test vectors */
 #define RELO_STATUS_NO_MODEL 64u  /* no model is installed */
 #define RELO_STATUS_BAD_TENSOR 65u  /* tensor index or range is out of bounds */
 #define RELO_STATUS_MODEL_FAILED 66u  /* the model returned an error */
+#define RELO_STATUS_UNKNOWN_MODEL 67u  /* no installed model has that name */
+#define RELO_STATUS_NO_BACKUP 68u  /* the model has no previous version to roll back to */
 
 /* counter_unit: What INVOKE's measurement counts. */
 #define RELO_COUNTER_UNIT_INSTRUCTIONS 1u  /* instructions (emulator, -icount shift=0) */
 #define RELO_COUNTER_UNIT_CYCLES 2u  /* CPU cycles (DWT cycle counter) */
+
+/* event: The last thing the device decided about its models (HELLO last_event), kept in its journal. */
+#define RELO_EVENT_NONE 0u  /* nothing to report */
+#define RELO_EVENT_CONFIRMED 1u  /* the new model passed its self-test and was confirmed */
+#define RELO_EVENT_CONFIRMED_UNTESTED 2u  /* the new model has no test vectors: confirmed without a self-test */
+#define RELO_EVENT_SELF_TEST_FAILED 3u  /* the new model failed its self-test (detail: vector); the previous model was restored */
+#define RELO_EVENT_TRIAL_INTERRUPTED 4u  /* the device was reset before the new model was confirmed; the previous model was restored */
+#define RELO_EVENT_INIT_FAILED 5u  /* the new model failed to start (detail: its return value); the previous model was restored */
+#define RELO_EVENT_ROLLED_BACK 6u  /* a model was rolled back to its previous version (detail: slot) */
+#define RELO_EVENT_ERASED 7u  /* a model was erased */
+#define RELO_EVENT_ACTIVATED 8u  /* the default model was changed (detail: slot) */
+
+/* slot_role: What a flash slot holds. */
+#define RELO_SLOT_ROLE_FREE 0u  /* free */
+#define RELO_SLOT_ROLE_ACTIVE 1u  /* active */
+#define RELO_SLOT_ROLE_BACKUP 2u  /* previous version */
+#define RELO_SLOT_ROLE_TRIAL 3u  /* on trial */
 
 #endif /* RELO_FORMAT_H */

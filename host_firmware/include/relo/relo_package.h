@@ -10,7 +10,7 @@
 #include "relo/relo_format.h"
 #include "relo/relo_status.h"
 
-#define RELO_MAX_SEGMENTS 4u
+#define RELO_MAX_SEGMENTS 5u
 #define RELO_NO_SEGMENT 0xFFu
 /* Largest head the core accepts; INSTALL_BEGIN carries it in one packet. */
 #define RELO_PACKAGE_HEAD_MAX RELO_MAX_PAYLOAD
@@ -72,6 +72,7 @@ typedef struct {
     uint8_t weights_index; /* RELO_NO_SEGMENT unless PACKAGE_FLAG_SPLIT_WEIGHTS */
     uint8_t data_index;
     uint8_t reloc_index;
+    uint8_t tests_index;   /* RELO_NO_SEGMENT unless PACKAGE_FLAG_TEST_VECTORS */
     /* signature block */
     uint8_t key_id[RELO_KEY_ID_LENGTH];
     uint8_t signature[64];

@@ -6,7 +6,9 @@
 #include "flash_sim.h"
 #include "relo/port_flash.h"
 
-static uint8_t storage[RELO_FLASH_SIM_SIZE];
+static uint8_t storage_ram[RELO_FLASH_SIM_SIZE];
+static uint8_t *storage = storage_ram; /* or a caller's (file-backed) buffer: relo_flash_sim_attach */
+static void (*power_cut_hook)(uint32_t operation, int tear);
 
 static struct {
     relo_flash_geometry_t geometry;
@@ -19,7 +21,7 @@ static struct {
 
 void relo_flash_sim_reset(uint8_t fill)
 {
-    memset(storage, fill, sizeof storage);
+    memset(storage, fill, RELO_FLASH_SIM_SIZE);
     sim.operations = 0;
     sim.cut_armed = 0;
     sim.powered = 1;
@@ -65,6 +67,25 @@ static int power_cut_now(void)
     return 1;
 }
 
+void relo_flash_sim_attach(uint8_t *buffer) { storage = buffer != 0 ? buffer : storage_ram; }
+
+void relo_flash_sim_on_power_cut(void (*hook)(uint32_t operation, int tear)) { power_cut_hook = hook; }
+
+/* A torn program stops mid-unit: whole units first, then half of the next one, so the
+ * journal and installer meet the partially programmed unit real NOR leaves behind. */
+static uint32_t torn_length(uint32_t length)
+{
+    uint32_t whole = (length / 2u) / RELO_FLASH_SIM_WRITE_SIZE * RELO_FLASH_SIM_WRITE_SIZE;
+    return whole + RELO_FLASH_SIM_WRITE_SIZE / 2u;
+}
+
+static void report_power_cut(void)
+{
+    if (power_cut_hook != 0) {
+        power_cut_hook(sim.operations, sim.tear);
+    }
+}
+
 static int in_range(uint32_t offset, uint32_t length)
 {
     return (uint64_t)offset + length <= RELO_FLASH_SIM_SIZE;
@@ -79,6 +100,7 @@ int relo_flash_erase_sector(uint32_t offset)
         if (sim.tear) {
             memset(storage + offset, 0xFF, RELO_FLASH_SIM_SECTOR_SIZE / 2u);
         }
+        report_power_cut();
         return -1;
     }
     memset(storage + offset, 0xFF, RELO_FLASH_SIM_SECTOR_SIZE);
@@ -99,8 +121,9 @@ int relo_flash_program(uint32_t offset, const void *data, uint32_t length)
     }
     if (power_cut_now()) {
         if (sim.tear) {
-            memcpy(storage + offset, data, length / 2u);
+            memcpy(storage + offset, data, torn_length(length));
         }
+        report_power_cut();
         return -1;
     }
     memcpy(storage + offset, data, length);

@@ -8,6 +8,7 @@
 
 static const relo_flash_layout_t stm32h7_layout = {
     .journal_offset = {0u, SECTOR_SIZE},
+    .slot_count = 2u,
     .slot_offset = {2u * SECTOR_SIZE, 2u * SECTOR_SIZE + SLOT_SIZE}, /* 0x40000, 0xA0000 */
     .slot_size = SLOT_SIZE,
 };

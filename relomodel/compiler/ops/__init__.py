@@ -25,6 +25,9 @@ from relomodel.compiler.ops import (  # elementwise, activation and shape ops  #
 _MODULES += (add, sub, mul, logistic, tanh, relu, relu6, leaky_relu, hard_swish, concatenation,
              strided_slice, transpose, squeeze, expand_dims)
 REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in _MODULES}
+# float32 models: the same names, lowered by ops/float32 when the data input is float32
+from relomodel.compiler.ops.float32 import with_float_dispatch  # noqa: E402
+REGISTRY = with_float_dispatch(REGISTRY)
 
 
 def op_module(name: str) -> ModuleType:

@@ -24,6 +24,7 @@ WEIGHT_SECTION_PREFIX = ".rodata.relo_weights."
 @dataclass(frozen=True)
 class LowerContext:
     litert_rounding: bool = False
+    dsp: bool = False  # the target has the DSP extension: kernel_select may pick *_dsp kernels
 
 
 @dataclass
@@ -41,6 +42,7 @@ class LoweredOp:
     # before the input, overlapping it (planner.Overlap)
     overlap: tuple[int, int, int] | None = None
     output_shape: tuple[int, ...] = ()
+    scratch_bytes: int = 0  # arena bytes the kernel needs during this op only (kernel_select.scratch_key)
     notes: dict = field(default_factory=dict)
 
 

@@ -75,6 +75,10 @@ def _input_descriptor(op: Operator, tensor: Tensor, axis: int, out_scale: float,
     scale, zero_point = require_per_tensor_quant(op, tensor, "input")
     descriptor = {"block": math.prod(tensor.shape[axis:]), "requantize": 0, "input_offset": -zero_point,
                   "output_offset": out_zp, "multiplier": 0, "shift": 0}
+    if (scale, zero_point) != (out_scale, out_zp) and op.uint8_arithmetic:
+        # LiteRT rescales uint8 inputs in float (ConcatenationWithScaling): not reproduced here
+        raise fail(op, f"uint8 input '{tensor.name}' has a quantization other than the output's; "
+                       "uint8 concatenation is supported only when every input shares it")
     if (scale, zero_point) != (out_scale, out_zp):
         multiplier, shift = quant.quantize_multiplier(scale / out_scale)
         if shift > MAX_RESCALE_SHIFT:

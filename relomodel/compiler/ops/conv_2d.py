@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from relomodel.compiler import quant
+from relomodel.compiler import kernel_select, quant
 from relomodel.compiler.ir import Graph, Operator
 from relomodel.compiler.ops import conv_quant, window
 from relomodel.compiler.ops.base import (
@@ -44,22 +44,28 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
     act_min, act_max = quant.activation_range_int8(activation, out_scale, out_zp)
 
     declarations, names = conv_quant.constant_declarations(op, weights, bias_values, multipliers, shifts)
-    declarations.append(c_struct("relo_conv_params_t", names["params"], {
+    fields = {
         "window": geometry, "input_depth": in_depth, "filter_input_depth": filter_in_depth,
         "output_depth": out_depth, "input_offset": -in_zp, "output_offset": out_zp,
         "activation_min": act_min, "activation_max": act_max,
-    }))
+        "filter_offset": conv_quant.filter_offset(op, weights, "filter"),
+    }
+    declarations.append(c_struct("relo_conv_params_t", names["params"], fields))
 
     def emit_call(arena) -> str:
         return (f"relo_conv_s8(&{names['params']}, (const int8_t *){arena(data.index)}, {names['filter']}, "
                 f"{names['bias']}, {names['multiplier']}, {names['shift']}, (int8_t *){arena(output.index)})")
 
-    return LoweredOp(
+    portable = LoweredOp(
         op=op, kernel_files=(KERNEL,), declarations=declarations, emit_call=emit_call,
         macs=window.window_macs(geometry, filter_h * filter_w * filter_in_depth, out_depth),
         weight_bytes=weights.size_bytes + (bias.size_bytes if bias is not None else 0),
         output_shape=output.shape,
         overlap=(output.index, data.index,
                  window.streaming_overlap_distance(geometry, in_depth, out_depth)),
-        notes={"activation": activation, "per_channel": weights.quantization.per_channel},
+        notes={"activation": activation, "per_channel": weights.quantization.per_channel,
+               "symmetric": conv_quant.filter_offset(op, weights, "filter") == 0},
     )
+    return kernel_select.conv_2d(ctx, portable, data=data, weights=weights, bias=bias,
+                                 output=output, fields=fields, requant=(multipliers, shifts),
+                                 graph=graph)

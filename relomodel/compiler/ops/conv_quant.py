@@ -15,15 +15,15 @@ from relomodel.compiler.ops.base import c_array, c_identifier, fail, require_dty
 
 
 def check_filter(op: Operator, weights: Tensor, channels: int, channel_axis: int) -> tuple[float, ...]:
-    """Constant int8 symmetric filter; returns one scale per output channel."""
+    """Constant int8 filter, symmetric or (uint8-born, see filter_offset) asymmetric per tensor;
+    returns one scale per output channel."""
     if not weights.is_constant:
         raise fail(op, "filter must be a constant tensor")
     require_dtype(op, weights, "filter", "int8")
     q = weights.quantization
     if q is None:
         raise fail(op, f"filter '{weights.name}' is not quantized")
-    if any(z != 0 for z in q.zero_points):
-        raise fail(op, "filter must be symmetric (zero point 0)")
+    filter_offset(op, weights, "filter")
     if any(not s > 0.0 for s in q.scales):
         raise fail(op, "filter scales must be positive")
     if q.per_channel:
@@ -32,6 +32,21 @@ def check_filter(op: Operator, weights: Tensor, channels: int, channel_axis: int
                            f"found {len(q.scales)} along axis {q.axis}")
         return q.scales
     return (q.scale,) * channels
+
+
+def filter_offset(op: Operator, weights: Tensor, what: str) -> int:
+    """-zero point of int8 weights: 0 when symmetric. A non-zero zero point is accepted only
+    from uint8 models (passes/uint8_to_int8.py), per tensor, as LiteRT's uint8 kernels take it."""
+    q = weights.quantization
+    if all(z == 0 for z in q.zero_points):
+        return 0
+    if not op.uint8_arithmetic:
+        raise fail(op, f"{what} must be symmetric (zero point 0)")
+    if q.per_channel:
+        raise fail(op, f"{what} quantized per channel must be symmetric (zero point 0)")
+    if not -128 <= q.zero_point <= 127:
+        raise fail(op, f"{what} '{weights.name}' has zero point {q.zero_point} outside int8")
+    return -q.zero_point
 
 
 def check_bias(op: Operator, bias: Tensor | None, channels: int) -> np.ndarray | None:

@@ -6,6 +6,7 @@ import numpy as np
 
 from relomodel.compiler import quant
 from relomodel.compiler.ir import Graph, Operator
+from relomodel.compiler.ops.conv_quant import filter_offset
 from relomodel.compiler.ops.base import (
     LowerContext, LoweredOp, c_array, c_identifier, c_struct, fail, input_tensor, output_tensor,
     require_activation, require_dtype, require_per_tensor_quant,
@@ -51,7 +52,8 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
             "input_offset": -in_zp, "output_offset": out_zp,
             "activation_min": act_min, "activation_max": act_max,
             "per_channel": int(len(multipliers) > 1),
-            "rounding": ROUNDING_SINGLE if ctx.litert_rounding else ROUNDING_TFLM,
+            "rounding": ROUNDING_SINGLE if _rounds_once(op, ctx) else ROUNDING_TFLM,
+            "filter_offset": filter_offset(op, weights, "weights"),
         }),
     ]
     if bias_values is not None:
@@ -71,8 +73,15 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
         macs=batches * in_depth * out_depth,
         weight_bytes=weights.size_bytes + (bias.size_bytes if bias is not None else 0),
         output_shape=output.shape,
-        notes={"activation": activation, "per_channel": len(multipliers) > 1},
+        notes={"activation": activation, "per_channel": len(multipliers) > 1,
+               "symmetric": filter_offset(op, weights, "weights") == 0},
     )
+
+
+def _rounds_once(op: Operator, ctx: LowerContext) -> bool:
+    """LiteRT rounds the rescale once; so does every uint8 FULLY_CONNECTED, as LiteRT is the only
+    reference for uint8 (TFLite Micro has no uint8 kernels) and its uint8 kernel rounds once."""
+    return ctx.litert_rounding or op.uint8_arithmetic
 
 
 def _check_options(op: Operator) -> None:
@@ -92,8 +101,7 @@ def _check_weights(op: Operator, weights) -> tuple[int, int]:
     if q is None:
         raise fail(op, f"weights '{weights.name}' are not quantized")
     out_depth, in_depth = weights.shape
-    if any(z != 0 for z in q.zero_points):
-        raise fail(op, "weights must be symmetric (zero point 0)")
+    filter_offset(op, weights, "weights")
     if q.per_channel and (q.axis != 0 or len(q.scales) != out_depth):
         raise fail(op, f"per-channel weights need {out_depth} scales along axis 0, found "
                        f"{len(q.scales)} along axis {q.axis}")
@@ -114,7 +122,7 @@ def _check_bias(op: Operator, bias, out_depth: int):
 
 
 def _multipliers(op, weight_quant, bias, in_scale, out_scale, ctx) -> tuple[list[int], list[int]]:
-    single = ctx.litert_rounding
+    single = _rounds_once(op, ctx)
     if weight_quant.per_channel:
         # TFLM: double(input_scale) * double(filter_scale[i]) / double(output_scale)
         pairs = [quant.quantize_multiplier(in_scale * w / out_scale, single_rounding=single)

@@ -33,7 +33,9 @@ def lower_pool(graph: Graph, op: Operator, kernel_file: str, function: str) -> L
     act_min, act_max = quant.activation_range_int8(activation, out_scale, out_zp)
     params = c_identifier(op, "params")
     declarations = [c_struct("relo_pool_params_t", params, {
-        "window": geometry, "depth": depth, "activation_min": act_min, "activation_max": act_max})]
+        "window": geometry, "depth": depth, "activation_min": act_min, "activation_max": act_max,
+        # LiteRT's uint8 average pool rounds ties up (its sums are never negative)
+        "round_ties_up": int(op.uint8_arithmetic)})]
 
     def emit_call(arena) -> str:
         return f"{function}(&{params}, (const int8_t *){arena(data.index)}, (int8_t *){arena(output.index)})"

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from relomodel.compiler.ir import Graph
 from relomodel.compiler.passes.constant_folding import fold_constants
 from relomodel.compiler.passes.fold_batch_norm import fold_batch_norm
+from relomodel.compiler.passes.uint8_to_int8 import convert_uint8
 
-PASSES: tuple[Callable[[Graph], Graph], ...] = (fold_constants, fold_batch_norm)
+# convert_uint8 last: the folding passes only ever see (and rewrite) int8 data
+PASSES: tuple[Callable[[Graph], Graph], ...] = (fold_constants, fold_batch_norm, convert_uint8)
 
 
 def run_passes(graph: Graph) -> Graph:

@@ -1,0 +1,88 @@
+"""DSP kernel selection (compiler/kernel_select.py) and the DSP kernels' restructured C, run
+host-native with the portable emulation of the DSP instructions: bit-exact with the portable
+kernels and TFLite Micro. The real instructions are tested on the emulated board
+(tests/e2e/test_dsp_kernels_board.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+
+import numpy as np
+import pytest
+
+from relomodel.compiler import compile_model, kernel_select
+from relomodel.compiler.hostrun import HostModel
+from relomodel.reference import run_reference
+from relomodel.targets import get_target
+from tests import dsp_cases
+
+DSP = get_target("cortex-m4")
+NO_DSP = dataclasses.replace(DSP, has_dsp=False)
+CASES = dsp_cases.cases()
+pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="host gcc is not installed")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_dsp_kernel_is_chosen_and_bit_exact(name):
+    data, shape, kernel = CASES[name]
+    fast = compile_model(data, name=name, target=DSP)
+    portable = compile_model(data, name=name, target=NO_DSP)
+    assert kernel in fast.c_sources["model.c"]
+    assert "_dsp(" not in portable.c_sources["model.c"]
+    fast_run, portable_run = HostModel(fast), HostModel(portable)
+    for x in dsp_cases.inputs(shape, 3):
+        want = run_reference(data, [x])[0]
+        np.testing.assert_array_equal(fast_run.run([x])[0], want)
+        np.testing.assert_array_equal(portable_run.run([x])[0], want)
+
+
+def test_cases_cover_one_and_two_pixels_per_step():
+    modes = set()
+    for data, _, _ in CASES.values():
+        source = compile_model(data, name="m", target=DSP).c_sources["model.c"]
+        modes.update(re.findall(r"relo_conv_s8_dsp\(.*, (\d)\);", source))
+    assert modes == {"1", "2"}  # the last argument: pixels per step
+
+
+def test_conv_filter_layout_pairs_channels_and_reorders_quads():
+    filters = np.arange(3 * 5, dtype=np.int8).reshape(3, 5)  # 3 channels, 5 taps -> K = 8
+    laid = kernel_select.conv_filter_layout(filters)
+    # channels 0 and 1 interleaved by quad, quads in (0, 2, 1, 3) order, zero padded
+    assert laid[:16].tolist() == [0, 2, 1, 3, 5, 7, 6, 8, 4, 0, 0, 0, 9, 0, 0, 0]
+    assert laid[16:].tolist() == [10, 12, 11, 13, 14, 0, 0, 0]  # odd channel 2, plain
+
+
+def test_depthwise_filter_layout_groups_channels():
+    filters = np.arange(2 * 8, dtype=np.int8).reshape(1, 2, 1, 8)  # 2 taps, 8 channels
+    laid = kernel_select.depthwise_filter_layout(filters)
+    assert laid.dtype == np.int16
+    assert laid.tolist() == [0, 2, 1, 3, 8, 10, 9, 11, 4, 6, 5, 7, 12, 14, 13, 15]
+
+
+def test_fast_requantization_needs_a_proof():
+    filters = np.full((2, 9), 127, dtype=np.int8)
+    records = kernel_select.fast_requant(filters, None, ([1 << 30, 1 << 30], [-3, -1]), -5)
+    assert records.tolist() == [[1 << 30, 3, 4 - (5 << 3)], [1 << 30, 1, 1 - (5 << 1)]]
+    assert kernel_select.fast_requant(filters, None, ([1 << 30, 1 << 30], [-3, 0]), 0) is None
+    assert kernel_select.fast_requant(filters, None, ([1 << 30], [-23]), 0) is None
+    wide = np.full((1, 20000), 127, dtype=np.int8)  # 20000 * 127 * 255 > 2^29
+    assert kernel_select.fast_requant(wide, None, ([1 << 30], [-5]), 0) is None
+
+
+def test_unprovable_requantization_keeps_the_portable_kernel():
+    from relomodel.modelgen.spatial import conv_2d_model
+    filters = np.random.default_rng(11).integers(-127, 128, (2, 1, 1, 4)).astype(np.int8)
+    # input scale * filter scale / output scale > 1: shift >= 0, outside the fast requantization
+    data = conv_2d_model((1, 3, 3, 4), filters, None, output_shape=(1, 3, 3, 2), input_quant=(0.5, 0),
+                         filter_scales=[0.5, 0.5], output_quant=(0.01, 0))
+    assert "_dsp(" not in compile_model(data, name="up", target=DSP).c_sources["model.c"]
+
+
+def test_scratch_is_planned_in_the_arena():
+    data, _, _ = CASES["conv1x1_deep_relu6"]
+    model = compile_model(data, name="s", target=DSP)
+    source = model.c_sources["model.c"]
+    assert "(int16_t *)(arena + " in source
+    assert model.arena_size >= model.arena_lower_bound
