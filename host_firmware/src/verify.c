@@ -47,6 +47,43 @@ relo_status_t relo_verify_segments(const relo_package_t *package, const relo_rea
     return RELO_STATUS_OK;
 }
 
+/* Checks [from, to) reads as zeros; sets *bad_offset to the first byte that does not. */
+static relo_status_t check_zero_range(const relo_reader_t *bytes, uint32_t from, uint32_t to, uint32_t *bad_offset)
+{
+    uint8_t chunk[64];
+    while (from < to) {
+        uint32_t n = to - from < sizeof chunk ? to - from : (uint32_t)sizeof chunk;
+        if (relo_reader_read(bytes, from, chunk, n) != 0) {
+            *bad_offset = from;
+            return RELO_STATUS_FLASH_ERROR;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            if (chunk[i] != 0) {
+                *bad_offset = from + i;
+                return RELO_STATUS_MALFORMED_PACKAGE;
+            }
+        }
+        from += n;
+    }
+    return RELO_STATUS_OK;
+}
+
+/* Padding between the head and the segments is neither signed nor digested, so it must be
+ * zero: otherwise a package could be altered without any check noticing. */
+relo_status_t relo_verify_padding(const relo_package_t *package, const relo_reader_t *bytes, uint32_t *bad_offset)
+{
+    uint32_t gap_start = package->head_size;
+    for (uint32_t i = 0; i < package->segment_count; i++) {
+        const relo_segment_t *segment = &package->segments[i];
+        relo_status_t status = check_zero_range(bytes, gap_start, segment->offset, bad_offset);
+        if (status != RELO_STATUS_OK) {
+            return status;
+        }
+        gap_start = segment->offset + segment->size;
+    }
+    return check_zero_range(bytes, gap_start, package->package_size, bad_offset);
+}
+
 relo_status_t relo_verify_package(const relo_package_t *package, const relo_reader_t *bytes,
                                   const relo_trusted_key_t *key, uint32_t *detail)
 {
@@ -54,6 +91,9 @@ relo_status_t relo_verify_package(const relo_package_t *package, const relo_read
     relo_status_t status = relo_verify_signature(package, bytes, key);
     if (status == RELO_STATUS_OK) {
         status = relo_verify_segments(package, bytes, detail);
+    }
+    if (status == RELO_STATUS_OK) {
+        status = relo_verify_padding(package, bytes, detail);
     }
     return status;
 }

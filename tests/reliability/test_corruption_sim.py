@@ -46,11 +46,6 @@ def test_every_truncation_is_refused(device_with_old, old_and_new_sim):
     print(f"\n{len(new) - 1} truncations refused: {dict(statuses)}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN DEFECT: the firmware does not check that inter-segment padding is zero "
-    "(docs/package-format.md requires it); remove this mark when it does",
-)
 def test_padding_byte_flips_are_refused(device_with_old, old_and_new_sim):
     old, new = old_and_new_sim
     padding = sorted(padding_offsets(new))

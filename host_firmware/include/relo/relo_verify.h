@@ -25,6 +25,10 @@ relo_status_t relo_verify_signature(const relo_package_t *package, const relo_re
 relo_status_t relo_verify_segments(const relo_package_t *package, const relo_reader_t *bytes,
                                    uint32_t *bad_segment);
 /* All of the above, as done before a package is activated or booted. */
+/* Every byte outside the head and the segments is zero. MALFORMED_PACKAGE with *bad_offset
+ * = the first non-zero byte; FLASH_ERROR if a read fails. */
+relo_status_t relo_verify_padding(const relo_package_t *package, const relo_reader_t *bytes, uint32_t *bad_offset);
+
 relo_status_t relo_verify_package(const relo_package_t *package, const relo_reader_t *bytes,
                                   const relo_trusted_key_t *key, uint32_t *detail);
 
