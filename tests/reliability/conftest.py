@@ -11,7 +11,7 @@ import pytest
 
 from relomodel import packer
 from relomodel.format import package as pkgformat
-from relomodel.modelgen.mlp import demo_model
+from relomodel.modelgen.mlp import big_mlp, demo_model
 from tests.conftest import DEV_KEY
 from tests.reliability.simdevice import build_sim
 
@@ -33,6 +33,19 @@ def demo_tflite(reliability_dir) -> Path:
     path = reliability_dir / "demo.tflite"
     path.write_bytes(demo_model())
     return path
+
+
+@pytest.fixture(scope="session")
+def big_tflite(reliability_dir) -> Path:
+    """Large enough (about two flash sectors) that a push passes resume checkpoints."""
+    path = reliability_dir / "big_mlp.tflite"
+    path.write_bytes(big_mlp())
+    return path
+
+
+@pytest.fixture(scope="session")
+def big_old_and_new(reliability_dir, big_tflite) -> tuple[bytes, bytes]:
+    return _pack_pair(reliability_dir, big_tflite, 1)
 
 
 def _pack_pair(directory: Path, tflite: Path, test_vectors: int | None) -> tuple[bytes, bytes]:

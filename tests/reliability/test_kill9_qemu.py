@@ -54,8 +54,10 @@ def push_in_background(url: str, package: bytes) -> tuple[threading.Thread, dict
     return thread, outcome
 
 
-def kill_during_pushes(board: QemuBoard, packages: dict[str, bytes], model_bytes: bytes, kills: int, seed: int):
-    """Returns counts: completed before the kill, resumed re-pushes, which model booted."""
+def kill_during_pushes(board: QemuBoard, packages: dict[str, bytes], model_bytes: bytes, kills: int, seed: int,
+                       window: tuple[float, float] = (0.0, 1.2)):
+    """Kills at a random moment within `window` (fractions of one push's duration).
+    Returns counts: completed before the kill, resumed re-pushes, which model booted."""
     rng = random.Random(seed)
     names = list(packages)
     with Device.open(board.url) as device:
@@ -69,7 +71,7 @@ def kill_during_pushes(board: QemuBoard, packages: dict[str, bytes], model_bytes
     for kill in range(kills):
         target = names[0] if active == names[1] else names[1]
         thread, outcome = push_in_background(board.url, packages[target])
-        time.sleep(rng.uniform(0.0, push_seconds * 1.2))
+        time.sleep(rng.uniform(push_seconds * window[0], push_seconds * window[1]))
         board.kill9()
         stats["kills"] += 1
         thread.join(30)
@@ -93,6 +95,17 @@ def test_kill9_during_pushes(board, old_and_new, demo_tflite):
     stats = kill_during_pushes(board, {"old": old, "new": new}, demo_tflite.read_bytes(), KILLS, SEED)
     print(f"\nkill -9 during pushes (seed {SEED}): {stats}")
     assert stats["kills"] == KILLS
+
+
+def test_kill9_late_in_large_pushes_resumes(board, big_old_and_new, big_tflite):
+    """Killed after the first flash sector of a ~2-sector package was checkpointed: the
+    restarted board resumes the transfer instead of starting from zero."""
+    old, new = big_old_and_new
+    assert len(new) > 2 * 128 * 1024 * 0.9
+    stats = kill_during_pushes(board, {"old": old, "new": new}, big_tflite.read_bytes(), 3, SEED + 2,
+                               window=(0.7, 0.9))
+    print(f"\nkill -9 late in large pushes (seed {SEED + 2}): {stats}")
+    assert stats["resumed"] == stats["kills"] - stats["push_completed_before_kill"] > 0
 
 
 @pytest.mark.slow
