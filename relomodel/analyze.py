@@ -17,7 +17,7 @@ from pathlib import Path
 
 from relomodel import keys, packer
 from relomodel.compiler import ops
-from relomodel.compiler.driver import layer_info, lower_context, plan_lowered
+from relomodel.compiler.driver import layer_info, lower_context, plan_lowered, stream_where_smaller
 from relomodel.compiler.ir import Graph, Operator
 from relomodel.compiler.kernel_select import scratch_key
 from relomodel.compiler.ops.base import LoweredOp
@@ -113,6 +113,8 @@ def analyze(model_path: Path, *, target: str = "cortex-m4", build: bool = True) 
         raise ModelError(f"cannot read model {model_path}: {exc.strerror}") from None
     graph = run_passes(read_tflite(model_bytes))
     lowered, problems = _lower_each(graph, get_target(target))
+    if not problems:
+        graph, lowered = stream_where_smaller(graph, lowered)
     plan, plan_problem = _plan(graph, lowered)
     analysis = Analysis(
         model=model_path.name,

@@ -161,17 +161,7 @@ def test_arena_within_5_percent_of_the_lower_bound(name):
         analysis.arena, analysis.arena_lower_bound)
 
 
-def _cnn_target(name: str):
-    if name == "micro_speech_quantized.tflite":  # measured 4336 B = 0.634x; see the reason below
-        return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=(
-            "arena 4336 B = 0.634x TFLM's 6836 B (limit 4101 B; 4176 B = 0.611x with the portable "
-            "kernels, before the DSP kernel's scratch) and it is the planner's lower bound: the "
-            "depthwise conv 49x40x1 -> 25x20x8 writes 4000 B while its NHWC order needs the input "
-            "2208 B past the output start; only another kernel write order could approach 4000 B")))
-    return name
-
-
-@pytest.mark.parametrize("name", [_cnn_target(n) for n, t in TFLM.items() if t.cnn])
+@pytest.mark.parametrize("name", [n for n, t in TFLM.items() if t.cnn])
 def test_cnn_arena_at_most_0_6x_tflm(name):
     analysis = analyze(shared_model(name), build=False)
     assert analysis.arena <= CNN_ARENA_RATIO * TFLM[name].arena, (analysis.arena, TFLM[name].arena)

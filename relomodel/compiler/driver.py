@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from relomodel.compiler import codegen, ops
+from relomodel.compiler import codegen, ops, stream_conv_fc
 from relomodel.compiler.ir import Graph, Tensor
 from relomodel.compiler.kernel_select import scratch_key
 from relomodel.compiler.model import CompiledModel, LayerInfo, TensorInfo
@@ -34,7 +34,9 @@ def compile_model(model_bytes: bytes, *, name: str, target: Target, litert_round
     ops.check_supported(graph)
     _check_graph_io(graph)
     ctx = lower_context(target, litert_rounding)
-    lowered = [ops.op_module(op.name).lower(graph, op, ctx) for op in graph.operators]
+    graph, by_index = stream_where_smaller(graph, {op.index: ops.op_module(op.name).lower(graph, op, ctx)
+                                                   for op in graph.operators})
+    lowered = [by_index[op.index] for op in graph.operators]
     plan = plan_lowered(graph, lowered)
     states = find_state(graph)
     digest = hashlib.sha256(model_bytes).digest()
@@ -72,6 +74,21 @@ def plan_lowered(graph: Graph, lowered: list[LoweredOp]) -> ArenaPlan:
     scratch = {step: (scratch_key(item.op.index), item.scratch_bytes)
                for step, item in enumerate(lowered) if item.scratch_bytes}
     return plan_arena(graph, aliases, overlaps=overlaps, scratch=scratch)
+
+
+def stream_where_smaller(graph: Graph, lowered: dict[int, LoweredOp]) -> tuple[Graph, dict[int, LoweredOp]]:
+    """Fuse each convolution into the FULLY_CONNECTED consuming it (stream_conv_fc.py) where that
+    makes the arena smaller; `lowered` maps op index -> lowered op. Returns the graph to plan."""
+    pairs = stream_conv_fc.find_pairs(graph, lowered)
+    if not pairs:
+        return graph, lowered
+    best = plan_lowered(graph, [lowered[op.index] for op in graph.operators]).size
+    for pair in pairs:
+        fused_graph, fused = stream_conv_fc.fuse(graph, lowered, pair)
+        size = plan_lowered(fused_graph, [fused[op.index] for op in fused_graph.operators]).size
+        if size < best:
+            graph, lowered, best = fused_graph, fused, size
+    return graph, lowered
 
 
 def _check_graph_io(graph: Graph) -> None:

@@ -42,6 +42,18 @@ static int32_t relo_fc_validate(const relo_fc_params_t *params, const int8_t *in
     return RELO_NN_OK;
 }
 
+/* Accumulator of output channel c -> int8 output (rescale, zero point, activation clamp). */
+static int8_t relo_fc_output_s8(const relo_fc_params_t *params, int32_t acc, int32_t c,
+                                const int32_t *multipliers, const int32_t *shifts)
+{
+    const int32_t q = params->per_channel ? c : 0;
+    acc = params->rounding == RELO_ROUNDING_SINGLE
+              ? relo_nn_requantize_single_round(acc, multipliers[q], shifts[q])
+              : relo_nn_requantize(acc, multipliers[q], shifts[q]);
+    acc += params->output_offset;
+    return (int8_t)relo_nn_clamp_s32(acc, params->activation_min, params->activation_max);
+}
+
 int32_t relo_fully_connected_s8(const relo_fc_params_t *params, const int8_t *input,
                                 const int8_t *weights, const int32_t *bias,
                                 const int32_t *multipliers, const int32_t *shifts,
@@ -63,14 +75,67 @@ int32_t relo_fully_connected_s8(const relo_fc_params_t *params, const int8_t *in
             if (bias != 0) {
                 acc += bias[c];
             }
-            const int32_t q = params->per_channel ? c : 0;
-            acc = params->rounding == RELO_ROUNDING_SINGLE
-                      ? relo_nn_requantize_single_round(acc, multipliers[q], shifts[q])
-                      : relo_nn_requantize(acc, multipliers[q], shifts[q]);
-            acc += params->output_offset;
-            out_row[c] = (int8_t)relo_nn_clamp_s32(acc, params->activation_min,
-                                                   params->activation_max);
+            out_row[c] = relo_fc_output_s8(params, acc, c, multipliers, shifts);
         }
+    }
+    return RELO_NN_OK;
+}
+
+/*
+ * Streaming FULLY_CONNECTED (one batch): the input arrives in slices, e.g. a convolution's
+ * output rows (compiler/stream_conv_fc.py), so it never exists whole. Integer sums do not
+ * depend on their order, so begin + accumulate over every slice + finish is bit-exact with
+ * relo_fully_connected_s8. `acc` holds output_depth int32 accumulators.
+ */
+int32_t relo_fc_stream_begin_s8(const relo_fc_params_t *params, const int32_t *bias, int32_t *acc)
+{
+    if (params == 0 || acc == 0) {
+        return RELO_NN_ERR_NULL_ARG;
+    }
+    if (params->batches != 1 || params->input_depth <= 0 || params->output_depth <= 0) {
+        return RELO_NN_ERR_BAD_SIZE;
+    }
+    for (int32_t c = 0; c < params->output_depth; ++c) {
+        acc[c] = bias != 0 ? bias[c] : 0;
+    }
+    return RELO_NN_OK;
+}
+
+/* Adds input elements [first, first + count), given in `slice`, to every accumulator. */
+int32_t relo_fc_stream_accumulate_s8(const relo_fc_params_t *params, const int8_t *slice,
+                                     int32_t first, int32_t count, const int8_t *weights,
+                                     int32_t *acc)
+{
+    if (params == 0 || slice == 0 || weights == 0 || acc == 0) {
+        return RELO_NN_ERR_NULL_ARG;
+    }
+    const int32_t depth = params->input_depth;
+    if (first < 0 || count <= 0 || first > depth - count) {
+        return RELO_NN_ERR_BAD_SIZE;
+    }
+    const int32_t filter_term = params->filter_offset == 0
+        ? 0 : params->filter_offset * relo_fc_row_sum_s8(slice, count, params->input_offset);
+    for (int32_t c = 0; c < params->output_depth; ++c) {
+        acc[c] += relo_fc_dot_s8(slice, weights + c * depth + first, count, params->input_offset) +
+                  filter_term;
+    }
+    return RELO_NN_OK;
+}
+
+int32_t relo_fc_stream_finish_s8(const relo_fc_params_t *params, const int32_t *multipliers,
+                                 const int32_t *shifts, const int32_t *acc, int8_t *output)
+{
+    if (acc == 0) {
+        return RELO_NN_ERR_NULL_ARG;
+    }
+    /* the accumulators stand in for input and weights, which finish does not read */
+    const int32_t status = relo_fc_validate(params, (const int8_t *)acc, (const int8_t *)acc,
+                                            multipliers, shifts, output);
+    if (status != RELO_NN_OK) {
+        return status;
+    }
+    for (int32_t c = 0; c < params->output_depth; ++c) {
+        output[c] = relo_fc_output_s8(params, acc[c], c, multipliers, shifts);
     }
     return RELO_NN_OK;
 }

@@ -18,6 +18,16 @@ int32_t relo_fully_connected_s8(const relo_fc_params_t *params, const int8_t *in
                                 const int32_t *multipliers, const int32_t *shifts,
                                 int8_t *output);
 
+/* FULLY_CONNECTED over an input that arrives in slices (batch 1): begin sets the output_depth
+ * int32 accumulators `acc` to the bias (may be NULL), accumulate adds input elements
+ * [first, first + count) held in `slice`, finish requantizes (relo_fully_connected_s8.c). */
+int32_t relo_fc_stream_begin_s8(const relo_fc_params_t *params, const int32_t *bias, int32_t *acc);
+int32_t relo_fc_stream_accumulate_s8(const relo_fc_params_t *params, const int8_t *slice,
+                                     int32_t first, int32_t count, const int8_t *weights,
+                                     int32_t *acc);
+int32_t relo_fc_stream_finish_s8(const relo_fc_params_t *params, const int32_t *multipliers,
+                                 const int32_t *shifts, const int32_t *acc, int8_t *output);
+
 /* SOFTMAX, int8 in, int8 out (output scale 1/256, zero point -128). */
 int32_t relo_softmax_s8(const relo_softmax_params_t *params, const int8_t *input, int8_t *output);
 

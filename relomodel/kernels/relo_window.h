@@ -25,6 +25,23 @@ static inline int32_t relo_window_is_valid(const relo_window_t *w)
            w->dilation_width > 0 && w->pad_top >= 0 && w->pad_left >= 0;
 }
 
+/* Output row `row` of window `w` (one batch) as a window of its own over the same image,
+ * written to `rows`: the convolution kernels then compute just that row (compiler
+ * stream_conv_fc.py streams a convolution into a FULLY_CONNECTED this way). Returns how many
+ * input rows the image pointer must skip; padding above the image stays padding. */
+static inline int32_t relo_window_select_row(const relo_window_t *w, int32_t row,
+                                             relo_window_t *rows)
+{
+    const int32_t first_input_row = row * w->stride_height - w->pad_top;
+    const int32_t skipped = first_input_row > 0 ? first_input_row : 0;
+    *rows = *w;
+    rows->batches = 1;
+    rows->output_height = 1;
+    rows->input_height = w->input_height - skipped;
+    rows->pad_top = skipped - first_input_row;
+    return skipped;
+}
+
 /* First tap index k in [0, count) with 0 <= origin + k * dilation, i.e. inside the input. */
 static inline int32_t relo_window_first_tap(int32_t origin, int32_t dilation, int32_t count)
 {
