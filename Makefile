@@ -35,6 +35,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# The optional `tensorflow` extra (Keras/SavedModel inputs of `pack`): `make test` exercises it,
+# `make demo` does not need it.
+$(VENV)/.installed-tensorflow: $(VENV)/.installed
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,tensorflow]'
+	touch $@
+
 firmware: setup
 	$(MAKE) -C bootloader BOARD=$(BOARD) PYTHON=$(abspath $(PY))
 	$(MAKE) -C host_firmware BOARD=$(BOARD) PYTHON=$(abspath $(PY))
@@ -42,7 +48,7 @@ firmware: setup
 demo: firmware
 	$(PY) -m relomodel.demo --board $(BOARD)
 
-test: firmware
+test: firmware $(VENV)/.installed-tensorflow
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
 clean:

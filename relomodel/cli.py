@@ -99,7 +99,7 @@ def getpub(key_path: Path, lang: str, output: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("model", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("model", type=click.Path(path_type=Path, exists=True))
 @click.option("-k", "--key", "key_path", type=click.Path(path_type=Path), required=True, help="signing key (PEM)")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="package to write (.rmod)")
 @click.option("--target", type=click.Choice(["cortex-m4", "cortex-m7"]), default="cortex-m4", show_default=True)
@@ -111,6 +111,9 @@ def getpub(key_path: Path, lang: str, output: Path | None) -> None:
 @click.option("--allow-downgrade", is_flag=True, help="may replace an installed model of a higher version (signed into the package)")
 @click.option("--test-vectors", type=click.IntRange(0, 64), default=None,
               help="golden test vectors for the device's self-test [default: 2 for .tflite, 0 for .c; 0: none]")
+@click.option("--representative-data", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Keras/SavedModel input: .npy of samples (first axis) calibrating the int8 quantization")
+@click.option("--float-io", is_flag=True, help="Keras/SavedModel input: keep float32 input and output (default int8)")
 def pack(
     model: Path,
     key_path: Path,
@@ -123,8 +126,13 @@ def pack(
     name: str | None,
     allow_downgrade: bool,
     test_vectors: int | None,
+    representative_data: Path | None,
+    float_io: bool,
 ) -> None:
-    """Compile MODEL.tflite into a signed package."""
+    """Compile MODEL.tflite into a signed package.
+
+    MODEL may also be a Keras file (.keras/.h5) or a SavedModel directory (needs the
+    `tensorflow` extra and --representative-data): it is converted to int8 OUTPUT.tflite first."""
     from relomodel import packer
 
     report = packer.pack(
@@ -139,6 +147,8 @@ def pack(
         security_counter=security_counter,
         allow_downgrade=allow_downgrade,
         test_vectors=test_vectors,
+        representative_data=_load_npy(representative_data) if representative_data else None,
+        float_io=float_io,
     )
     click.echo(f"wrote {output}: {report.summary()}")
 

@@ -21,6 +21,7 @@ from relomodel.compiler.model import CompiledModel, TensorInfo
 from relomodel.errors import ModelError, RelomodelError
 from relomodel.format import package as pkg
 from relomodel.format import spec
+from relomodel.frontends import keras as keras_frontend
 from relomodel.targets import Target, get_target
 
 
@@ -52,9 +53,14 @@ class PackReport:
 
 def pack(model_path: Path, key_path: Path, out_path: Path, *, target: str = "cortex-m4", version: str = "1.0.0",
          split_weights: bool = False, litert_rounding: bool = False, name: str | None = None,
-         security_counter: int = 0, allow_downgrade: bool = False, test_vectors: int | None = None) -> PackReport:
+         security_counter: int = 0, allow_downgrade: bool = False, test_vectors: int | None = None,
+         representative_data=None, float_io: bool = False) -> PackReport:
     """`test_vectors`: how many golden test vectors to embed for the device's self-test
-    (None: golden.DEFAULT_COUNT for a .tflite, none for a hand-written C model; 0: none)."""
+    (None: golden.DEFAULT_COUNT for a .tflite, none for a hand-written C model; 0: none).
+
+    A Keras file (.keras/.h5) or SavedModel directory is first converted to int8 .tflite,
+    calibrated on `representative_data` (numpy array, first axis = samples; `float_io` keeps
+    float input/output), and the .tflite is kept beside the package (OUT.tflite)."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -68,8 +74,14 @@ def pack(model_path: Path, key_path: Path, out_path: Path, *, target: str = "cor
     key = keys.load_private_key(Path(key_path))  # a bad key fails before minutes of compiling
     cpu = get_target(target)
     encoded_version = _encode_version(version)
-    model_bytes = _read(model_path)
     model_name = name or model_path.stem
+    if keras_frontend.is_convertible(model_path):
+        model_path = _convert(model_path, out_path, representative_data, float_io)
+        lap("convert")
+    elif representative_data is not None or float_io:
+        raise RelomodelError("--representative-data and --float-io apply only to Keras/SavedModel inputs",
+                             hint=f"{model_path.name} is used as it is")
+    model_bytes = _read(model_path)
     compiled = _compile(model_path, model_bytes, model_name, cpu, litert_rounding)
     lap("compile")
     image = build_model(compiled, cpu, split_weights=split_weights)
@@ -100,6 +112,14 @@ def _encode_version(text: str) -> int:
         return spec.encode_version(text)
     except ValueError as exc:
         raise RelomodelError(str(exc)) from None
+
+
+def _convert(model_path: Path, out_path: Path, representative_data, float_io: bool) -> Path:
+    """Convert a Keras/SavedModel input; the .tflite stays beside the package for `validate` and inspection."""
+    converted = keras_frontend.convert(model_path, representative_data, float_io=float_io)
+    tflite_path = out_path.with_suffix(".tflite") if out_path.suffix != ".tflite" else out_path.with_suffix(".converted.tflite")
+    _write_atomically(tflite_path, converted)
+    return tflite_path
 
 
 def _read(path: Path) -> bytes:
