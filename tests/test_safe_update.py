@@ -142,6 +142,8 @@ def _hello(**overrides) -> bytes:
     (dict(model_ram_size=16), spec.STATUS.NOT_ENOUGH_RAM, "16 bytes of model RAM"),
     (dict(key_id=b"\x01" * 8), spec.STATUS.UNKNOWN_KEY, "device trusts 0101010101010101"),
     (dict(security_counter=4), spec.STATUS.SECURITY_COUNTER, "device requires at least 4"),
+    (dict(format_version=spec.FORMAT_VERSION + 1), spec.STATUS.UNSUPPORTED_FORMAT,
+     f"firmware reads format version {spec.FORMAT_VERSION + 1}"),
 ])
 def test_push_checks_what_hello_says_before_sending_data(hello, status, words):
     values = {"key_id": DEV_KEY_ID, **hello}

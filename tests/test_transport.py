@@ -166,6 +166,7 @@ def hello_payload(**overrides) -> bytes:
         last_event=spec.EVENT.NONE,
         event_detail=0,
         security_counter=0,
+        format_version=spec.FORMAT_VERSION,
     )
     values.update(overrides)
     return spec.HELLO_RESPONSE.pack(**values)

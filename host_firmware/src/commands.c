@@ -65,6 +65,7 @@ static relo_status_t cmd_hello(void *context, const relo_request_t *request, rel
     out[RELO_HELLO_RESPONSE_ACTIVE_SLOT_OFF] = relo_slots_default(&device->slots); /* the default model */
     const relo_journal_entry_t *journal = &device->slots.journal.entry;
     out[RELO_HELLO_RESPONSE_LAST_EVENT_OFF] = journal->event;
+    relo_store16_le(out + RELO_HELLO_RESPONSE_FORMAT_VERSION_OFF, RELO_FORMAT_VERSION);
     relo_store32_le(out + RELO_HELLO_RESPONSE_COUNTER_UNIT_OFF, relo_counter_unit());
     relo_store32_le(out + RELO_HELLO_RESPONSE_EVENT_DETAIL_OFF, journal->event_detail);
     relo_store32_le(out + RELO_HELLO_RESPONSE_SECURITY_COUNTER_OFF, journal->security_counter);

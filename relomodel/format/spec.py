@@ -326,7 +326,7 @@ HELLO_RESPONSE = Layout(
         Field("key_id", "bytes", KEY_ID_LENGTH, "id of the trusted public key"),
         Field("active_slot", "u8", doc="0xFF when no model is active"),
         Field("last_event", "u8", doc="EVENT: what the device last did to its models by itself"),
-        Field("reserved", "bytes", 2),
+        Field("format_version", "u16", doc="package FORMAT_VERSION the firmware reads (0: not reported)"),
         Field("counter_unit", "u32", doc="COUNTER_UNIT of INVOKE measurements"),
         Field("event_detail", "u32", doc="e.g. the failing test vector"),
         Field("security_counter", "u32", doc="lowest security_counter the device accepts"),

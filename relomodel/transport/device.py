@@ -427,7 +427,9 @@ def _precheck(package: bytes, hello: dict, context: ErrorContext) -> RelomodelEr
     m = parsed.manifest
     S = spec.STATUS
     ram = m["ram_data_size"] + m["ram_bss_size"] + m["arena_size"]
+    reads = hello.get("format_version", 0)  # 0: firmware too old to say
     checks = [
+        (reads != 0 and parsed.header["format_version"] != reads, S.UNSUPPORTED_FORMAT, reads),
         (m["target_cpu"] != hello["cpu"], S.WRONG_CPU, hello["cpu"]),
         (not _fpu_runs_on(m["target_fpu"], hello["fpu"]), S.WRONG_FPU, hello["fpu"]),
         (not _abi_matches(m["target_abi"], hello["abi"]), S.WRONG_ABI, hello["abi"]),

@@ -132,6 +132,7 @@ def parse_hello(payload: bytes) -> dict:
         "last_event": raw["last_event"],
         "event_detail": raw["event_detail"],
         "security_counter": raw["security_counter"],
+        "format_version": raw["format_version"],
     }
 
 

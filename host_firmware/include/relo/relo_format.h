@@ -124,6 +124,7 @@
 #define RELO_HELLO_RESPONSE_KEY_ID_LEN 8u
 #define RELO_HELLO_RESPONSE_ACTIVE_SLOT_OFF 56u  /* u8: 0xFF when no model is active */
 #define RELO_HELLO_RESPONSE_LAST_EVENT_OFF 57u  /* u8: EVENT: what the device last did to its models by itself */
+#define RELO_HELLO_RESPONSE_FORMAT_VERSION_OFF 58u  /* u16: package FORMAT_VERSION the firmware reads (0: not reported) */
 #define RELO_HELLO_RESPONSE_COUNTER_UNIT_OFF 60u  /* u32: COUNTER_UNIT of INVOKE measurements */
 #define RELO_HELLO_RESPONSE_EVENT_DETAIL_OFF 64u  /* u32: e.g. the failing test vector */
 #define RELO_HELLO_RESPONSE_SECURITY_COUNTER_OFF 68u  /* u32: lowest security_counter the device accepts */
