@@ -1,4 +1,4 @@
-"""Single-op convolutions that exercise every path of the DSP kernels (compiler/kernel_select.py):
+"""Single-op convolutions and FULLY_CONNECTEDs that exercise every path of the DSP kernels (compiler/kernel_select.py):
 shared by the host-native tests (portable emulation of the DSP instructions) and the tests on
 the emulated Cortex-M4 (the real instructions)."""
 
@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from relomodel.modelgen.mlp import fully_connected_model
 from relomodel.modelgen.spatial import conv_2d_model, depthwise_conv_2d_model
 
 
@@ -53,9 +54,23 @@ def depthwise_case(seed, hw, in_depth, multiplier, window, *, stride=(1, 1), dil
     return data, (batches, *hw, in_depth)
 
 
+def fc_case(seed, in_depth, out_depth, *, per_channel=True, activation="NONE", bias=True, batches=1,
+            bias_span=30000):
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(-127, 128, (out_depth, in_depth)).astype(np.int8)
+    input_quant, scales, output_quant = _quant(rng, out_depth, in_depth, per_channel)
+    # about three standard deviations of the dot product span the int8 output: few saturate
+    spread = input_quant[0] * max(scales) * 74 * 73 * math.sqrt(in_depth) * 3 / 128
+    output_quant = (spread, output_quant[1] // 4)
+    data = fully_connected_model(weights, rng.integers(-bias_span, bias_span, out_depth).astype(np.int32) if bias else None,
+                                 batches=batches, input_quant=input_quant, weight_scales=scales,
+                                 output_quant=output_quant, activation=activation)
+    return data, (batches, in_depth)
+
+
 # name -> (model bytes, input shape, DSP kernel the compiler must pick)
 def cases() -> dict[str, tuple[bytes, tuple[int, ...], str]]:
-    conv, dw = "relo_conv_s8_dsp(", "relo_depthwise_conv_s8_dsp("
+    conv, dw, fc = "relo_conv_s8_dsp(", "relo_depthwise_conv_s8_dsp(", "relo_fully_connected_s8_dsp("
     return {
         # large enough images for two pixels per step (two im2col columns, the asm loop)
         "conv1x1_odd_channels": (*conv_case(1, (24, 19), 12, 5, (1, 1)), conv),
@@ -73,6 +88,14 @@ def cases() -> dict[str, tuple[bytes, tuple[int, ...], str]]:
         "depthwise5x5_dilated_valid": (*depthwise_case(9, (12, 12), 4, 1, (5, 5), dilation=(2, 1),
                                                        padding="VALID", bias=False), dw),
         "depthwise4x1_two_batches": (*depthwise_case(10, (7, 6), 12, 1, (4, 1), batches=2), dw),
+        # row pairs, an odd last row, depth not a multiple of 4, blocks of 32 rows, per tensor
+        "fc_16x8_per_channel": (*fc_case(11, 16, 8), fc),
+        "fc_odd_rows_odd_depth_relu": (*fc_case(12, 37, 7, activation="RELU"), fc),
+        "fc_deep_per_tensor_two_batches": (*fc_case(13, 250, 67, per_channel=False, batches=2), fc),
+        "fc_one_row_no_bias_depth3": (*fc_case(14, 3, 1, bias=False), fc),
+        # biases near 2^31 (keyword_scrambled): no bound for the fast requantization
+        "fc_huge_bias_rescale": (*fc_case(15, 21, 5, bias_span=(1 << 31) - (1 << 22)),
+                                 "relo_fully_connected_s8_dsp_rescale("),
     }
 
 

@@ -19,10 +19,16 @@ from relomodel.compiler.ops.base import LowerContext, LoweredOp, c_array, c_iden
 
 CONV_DSP_KERNEL = "relo_conv_s8_dsp.c"
 DEPTHWISE_DSP_KERNEL = "relo_depthwise_conv_s8_dsp.c"
+FC_DSP_KERNEL = "relo_fully_connected_s8_dsp.c"
 KERNEL_NOTE = "kernel"  # LoweredOp.notes key naming the kernel function chosen
+# LoweredOp.notes key holding the portable lowering a DSP one replaced (the FC streaming
+# fusion, compiler/stream_conv_fc.py, calls the portable kernel's streaming entry points)
+PORTABLE_NOTE = "portable"
 
 # (0, 2, 1, 3): SXTB16 of a word of these bytes gives taps (0, 1), SXTB16 ROR 8 taps (2, 3)
 SXTB16_ORDER = np.array([0, 2, 1, 3])
+# FULLY_CONNECTED splits weights and raw int8 inputs alike, (0, 2) and (1, 3): no reordering
+NATURAL_ORDER = np.arange(4)
 # relo_dsp_requantize_bounded needs every accumulator below this in magnitude
 ACCUMULATOR_BOUND = 1 << 29
 INPUT_SPAN = 255  # |input + input_offset| <= 255 for int8 input and zero point
@@ -77,6 +83,57 @@ def depthwise_conv_2d(ctx: LowerContext, lowered: LoweredOp, *, data: Tensor, we
     return lowered
 
 
+def fully_connected(ctx: LowerContext, lowered: LoweredOp, *, data: Tensor, weights: Tensor,
+                    bias: Tensor | None, output: Tensor, requant: Requant, input_offset: int,
+                    output_offset: int, single_rounding: bool, portable_kernel: str) -> LoweredOp:
+    """FULLY_CONNECTED -> SMLAD over four inputs, two rows per pass, the input offset folded
+    into a per-row constant. The fast requantization where it is provably exact (TFLite
+    Micro's double rounding, bounded accumulators); elsewhere the portable kernel's own
+    requantization (relo_fully_connected_s8_dsp_rescale). Both link `portable_kernel`, which
+    holds that requantization."""
+    if not _dsp_applies(ctx, data, weights):
+        return lowered
+    op = lowered.op
+    filters = weights.data.reshape(weights.shape[0], -1)
+    multipliers, shifts = requant
+    if len(multipliers) == 1:  # per tensor: the fast kernel reads one record per row
+        multipliers, shifts = multipliers * filters.shape[0], shifts * filters.shape[0]
+    records = None if single_rounding else fast_requant(filters, bias, (multipliers, shifts), output_offset)
+    names = _dsp_names(op, bias)
+    names["constants"] = c_identifier(op, "row_constants_dsp")
+    params = c_identifier(op, "params")
+    replaced = ("weights",) + (("bias",) if bias is not None else ())
+    replaced += ("multiplier", "shift") if records is not None else ()
+    declarations = _without(lowered.declarations, *(c_identifier(op, role) for role in replaced))
+    declarations += [
+        c_array("int8_t", names["filter"], conv_filter_layout(filters, order=NATURAL_ORDER), weights=True),
+        c_array("int32_t", names["constants"], fc_row_constants(filters, bias, input_offset), weights=True),
+    ]
+    if records is not None:
+        declarations.append(c_array("int32_t", names["requant"], records, weights=True))
+        kernel = "relo_fully_connected_s8_dsp"
+        rescale = f"(const relo_dsp_requant_t *){names['requant']}"
+    else:
+        kernel = "relo_fully_connected_s8_dsp_rescale"
+        rescale = f"{c_identifier(op, 'multiplier')}, {c_identifier(op, 'shift')}"
+
+    def emit_call(arena) -> str:
+        return (f"{kernel}(&{params}, (const int8_t *){arena(data.index)}, {names['filter']}, "
+                f"{names['constants']}, {rescale}, (int8_t *){arena(output.index)})")
+
+    return dataclasses.replace(lowered, kernel_files=(FC_DSP_KERNEL, portable_kernel), declarations=declarations, emit_call=emit_call,
+                               notes={**lowered.notes, KERNEL_NOTE: kernel, PORTABLE_NOTE: lowered})
+
+
+def fc_row_constants(filters: np.ndarray, bias: Tensor | None, input_offset: int) -> np.ndarray:
+    """bias + input_offset * sum(row) per output row, wrapped to int32 as the kernels' int32
+    sums wrap (only the sum modulo 2^32 reaches the requantization)."""
+    constants = filters.astype(np.int64).sum(axis=1) * input_offset
+    if bias is not None:
+        constants += bias.data.reshape(-1).astype(np.int64)
+    return (constants + (1 << 31)) % (1 << 32) - (1 << 31)
+
+
 def fast_requant(filters: np.ndarray, bias: Tensor | None, requant: Requant,
                  output_offset: int) -> np.ndarray | None:
     """relo_dsp_requant_t records (multiplier, right shift, rounding + offset) per output
@@ -95,15 +152,16 @@ def fast_requant(filters: np.ndarray, bias: Tensor | None, requant: Requant,
                     dtype=np.int64)
 
 
-def conv_filter_layout(filters: np.ndarray) -> np.ndarray:
+def conv_filter_layout(filters: np.ndarray, order: np.ndarray = SXTB16_ORDER) -> np.ndarray:
     """[out, taps] int8 -> the relo_conv_s8_dsp.c layout: K = taps rounded up to 4, zero padded;
     the quads of each pair of channels interleaved (quad q of channel 2i, then of 2i + 1); an
-    odd last channel plain; every quad in SXTB16 order. Returned flat."""
+    odd last channel plain; every quad in `order` (SXTB16 order for the convolution, natural
+    for relo_fully_connected_s8_dsp.c). Returned flat."""
     out_depth, taps = filters.shape
     length = column_length(taps)
     padded = np.zeros((out_depth, length), dtype=np.int8)
     padded[:, :taps] = filters
-    quads = padded.reshape(out_depth, length // 4, 4)[:, :, SXTB16_ORDER]
+    quads = padded.reshape(out_depth, length // 4, 4)[:, :, order]
     paired = out_depth // 2 * 2
     interleaved = quads[:paired].reshape(paired // 2, 2, length // 4, 4).transpose(0, 2, 1, 3)
     return np.concatenate([interleaved.reshape(-1), quads[paired:].reshape(-1)])

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from relomodel.compiler.ir import Graph, Operator
-from relomodel.compiler.kernel_select import scratch_key
+from relomodel.compiler.kernel_select import PORTABLE_NOTE, scratch_key
 from relomodel.compiler.ops.base import LoweredOp, c_identifier
 
 CONVOLUTIONS = ("CONV_2D", "DEPTHWISE_CONV_2D")
@@ -87,6 +87,7 @@ def fuse(graph: Graph, lowered: dict[int, LoweredOp], pair: ConvFc) -> tuple[Gra
 
 
 def _lower_fused(graph: Graph, fused: Operator, conv: LoweredOp, fc: LoweredOp) -> LoweredOp:
+    fc = fc.notes.get(PORTABLE_NOTE, fc)  # streaming uses the portable FC's entry points
     data = graph.tensor(conv.op.inputs[0])
     conv_output = graph.tensor(conv.op.outputs[0])
     _, rows, width, depth = conv_output.shape

@@ -42,8 +42,9 @@ static int32_t relo_fc_validate(const relo_fc_params_t *params, const int8_t *in
     return RELO_NN_OK;
 }
 
-/* Accumulator of output channel c -> int8 output (rescale, zero point, activation clamp). */
-static int8_t relo_fc_output_s8(const relo_fc_params_t *params, int32_t acc, int32_t c,
+/* Accumulator of output channel c -> int8 output (rescale, zero point, activation clamp).
+ * Also the requantization of relo_fully_connected_s8_dsp_rescale (relo_fully_connected_s8_dsp.c). */
+int8_t relo_fc_output_s8(const relo_fc_params_t *params, int32_t acc, int32_t c,
                                 const int32_t *multipliers, const int32_t *shifts)
 {
     const int32_t q = params->per_channel ? c : 0;

@@ -69,6 +69,24 @@ int32_t relo_depthwise_conv_s8_dsp(const relo_depthwise_conv_params_t *params,
                                    const int32_t *bias, const relo_dsp_requant_t *requant,
                                    int8_t *output);
 
+/* FULLY_CONNECTED, int8, symmetric weights, TFLite Micro rounding, DSP extension: weights
+ * re-laid out at pack time, `row_constants` = bias + input_offset * row sums, `requant` as for
+ * relo_conv_s8_dsp (relo_fully_connected_s8_dsp.c). */
+int32_t relo_fully_connected_s8_dsp(const relo_fc_params_t *params, const int8_t *input,
+                                    const int8_t *weights, const int32_t *row_constants,
+                                    const relo_dsp_requant_t *requant, int8_t *output);
+
+/* The same dot products with relo_fully_connected_s8's requantization (any shift, any
+ * accumulator, either rounding). Both link relo_fully_connected_s8.c (relo_fc_output_s8). */
+int32_t relo_fully_connected_s8_dsp_rescale(const relo_fc_params_t *params, const int8_t *input,
+                                            const int8_t *weights, const int32_t *row_constants,
+                                            const int32_t *multipliers, const int32_t *shifts,
+                                            int8_t *output);
+
+/* Accumulator of output channel c -> int8 output, as relo_fully_connected_s8 does it. */
+int8_t relo_fc_output_s8(const relo_fc_params_t *params, int32_t acc, int32_t c,
+                         const int32_t *multipliers, const int32_t *shifts);
+
 /* AVERAGE_POOL_2D, int8 (input and output share one quantization). */
 int32_t relo_average_pool_s8(const relo_pool_params_t *params, const int8_t *input,
                              int8_t *output);

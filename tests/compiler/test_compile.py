@@ -18,7 +18,8 @@ def test_compiled_model_fields():
     assert set(model.c_sources) == {"model.c"}
     assert {p.name for p in model.kernel_files} == {
         "relo_fully_connected_s8.c", "relo_softmax_s8.c", "relo_quantize_f32_s8.c",
-        "relo_dequantize_s8_f32.c", "relo_rt.c"}
+        "relo_dequantize_s8_f32.c", "relo_rt.c",
+        "relo_fully_connected_s8_dsp.c"}  # TARGET has DSP (compiler/kernel_select.py)
     assert all(p.is_file() for p in model.kernel_files)
     (x,), (y,) = model.inputs, model.outputs
     assert x.dtype == spec.DTYPE.FLOAT32 and x.shape == (1, 16, 1) and x.size_bytes == 64
@@ -32,7 +33,7 @@ def test_compiled_model_fields():
     assert model.arena_lower_bound <= model.arena_size
     assert len(model.source_sha256) == 32 and not model.stateful and not model.litert_rounding
     source = model.c_sources["model.c"]
-    assert '.rodata.relo_weights.op2_weights' in source
+    assert '.rodata.relo_weights.op2_filter_dsp' in source
     assert "relo_model_init" in source and "relo_model_run" in source
 
 

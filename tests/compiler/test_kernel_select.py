@@ -86,3 +86,23 @@ def test_scratch_is_planned_in_the_arena():
     source = model.c_sources["model.c"]
     assert "(int16_t *)(arena + " in source
     assert model.arena_size >= model.arena_lower_bound
+
+
+def test_fc_single_rounding_keeps_the_dot_products_and_the_portable_requantization():
+    # LiteRT rounds once; the fast records round twice, so the DSP FC rescales as the
+    # portable kernel does: bit-exact with it (which tests/compiler check against LiteRT)
+    data, shape, _ = CASES["fc_deep_per_tensor_two_batches"]
+    fast = compile_model(data, name="lr", target=DSP, litert_rounding=True)
+    portable = compile_model(data, name="lr", target=NO_DSP, litert_rounding=True)
+    assert "relo_fully_connected_s8_dsp_rescale(" in fast.c_sources["model.c"]
+    fast_run, portable_run = HostModel(fast), HostModel(portable)
+    for x in dsp_cases.inputs(shape, 3):
+        np.testing.assert_array_equal(fast_run.run([x])[0], portable_run.run([x])[0])
+
+
+def test_fc_row_constants_fold_the_input_offset_and_wrap_to_int32():
+    filters = np.array([[1, 2, 3], [-4, 0, 4]], dtype=np.int8)
+    bias = dataclasses.make_dataclass("B", ["data"])(np.array([10, (1 << 31) - 1], dtype=np.int64))
+    constants = kernel_select.fc_row_constants(filters, bias, 5)
+    assert constants.tolist() == [10 + 5 * 6, (1 << 31) - 1]
+    assert kernel_select.fc_row_constants(filters, bias, -1 << 30).tolist()[0] == 10 + (-6 << 30) % (1 << 32) - (1 << 32)

@@ -70,5 +70,5 @@ def test_weights_land_in_their_own_sections(tmp_path):
                     "-c", str(source), "-o", str(obj)], check=True)
     headers = subprocess.run([READELF, "-W", "-S", str(obj)], capture_output=True, text=True).stdout
     weight_sections = [line for line in headers.splitlines() if ".rodata.relo_weights." in line]
-    assert len(weight_sections) == 3  # one per FULLY_CONNECTED
+    assert len(weight_sections) == 9  # per FULLY_CONNECTED: DSP weights, row constants, requant records
     assert ".data.rel.ro" not in headers  # no pointer tables in constant data

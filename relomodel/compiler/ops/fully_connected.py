@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from relomodel.compiler import quant
+from relomodel.compiler import kernel_select, quant
 from relomodel.compiler.ir import Graph, Operator
 from relomodel.compiler.ops.conv_quant import filter_offset
 from relomodel.compiler.ops.base import (
@@ -65,7 +65,7 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
                 f"{names['weights']}, {bias_ref}, {names['multiplier']}, {names['shift']}, "
                 f"(int8_t *){arena(output.index)})")
 
-    return LoweredOp(
+    portable = LoweredOp(
         op=op,
         kernel_files=(KERNEL,),
         declarations=declarations,
@@ -76,6 +76,10 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
         notes={"activation": activation, "per_channel": len(multipliers) > 1,
                "symmetric": filter_offset(op, weights, "weights") == 0},
     )
+    return kernel_select.fully_connected(ctx, portable, data=data, weights=weights, bias=bias,
+                                         output=output, requant=(multipliers, shifts),
+                                         input_offset=-in_zp, output_offset=out_zp,
+                                         single_rounding=_rounds_once(op, ctx), portable_kernel=KERNEL)
 
 
 def _rounds_once(op: Operator, ctx: LowerContext) -> bool:
