@@ -42,6 +42,12 @@ def _header(name: str, plan: ArenaPlan, source_sha256: str) -> str:
 #define RELO_MODEL_STATUS(op_index, kernel_status) \\
     ((int32_t)((((uint32_t)(op_index) + 1u) << 8) | ((uint32_t)(kernel_status) & 0xFFu)))
 
+/* A profiling build (relomodel/board/profiler.py) defines this to timestamp every operator;
+ * packages never define it, so it compiles to nothing. */
+#ifndef RELO_MODEL_OP_DONE
+#define RELO_MODEL_OP_DONE(op_index) ((void)0)
+#endif
+
 int32_t relo_model_init(uint8_t *arena);
 int32_t relo_model_run(uint8_t *arena);
 int32_t relo_model_reset_state(uint8_t *arena);"""
@@ -90,6 +96,7 @@ def _run_function(lowered: list[LoweredOp], plan: ArenaPlan) -> str:
             "    if (status != RELO_NN_OK) {",
             f"        return RELO_MODEL_STATUS({item.op.index}, status);",
             "    }",
+            f"    RELO_MODEL_OP_DONE({item.op.index});",
         ]
     lines += ["    (void)status;", "    return 0;", "}"]
     return "\n".join(lines)

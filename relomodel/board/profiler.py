@@ -1,0 +1,176 @@
+"""Per-operator instruction counts of a compiled model on the emulated board.
+
+Builds a bare-metal image for QEMU (relomodel/board/profiler/): the generated model.c and its
+kernels compiled with exactly the package's flags (PIC, -O2, the target's CPU), plus a harness
+that timestamps every operator through the model's RELO_MODEL_OP_DONE hook (compiled out of
+packages) with the firmware's counter (SysTick under -icount shift=0, 40 instructions a tick).
+The image prints the counts and the outputs through semihosting; the outputs are checked
+against the TFLite Micro reference, so a profile is never of a build that computes something
+else. No firmware, flash or UART is involved: this is a developer's tool (benchmarks/profile.py).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from relomodel import reference
+from relomodel.board.qemu import MACHINES
+from relomodel.build.toolchain import OPTIMIZE_FLAGS, PIC_FLAGS, find_compiler
+from relomodel.compiler import compile_model
+from relomodel.compiler.model import CompiledModel
+from relomodel.errors import BuildError, RelomodelError
+from relomodel.targets import get_target
+from relomodel.transport.device import NUMPY_DTYPES
+from relomodel.validate import random_inputs
+
+HARNESS_DIR = Path(__file__).with_name("profiler")
+RUN_TIMEOUT_S = 300
+FLOAT_RTOL = 1e-5  # float32 kernels vs the reference (docs/float-models.md)
+HOOK = "-DRELO_MODEL_OP_DONE(op_index)=relo_profile_op_done(op_index)"
+
+
+@dataclass(frozen=True)
+class OpCount:
+    index: int
+    op: str
+    macs: int
+    instructions: int
+
+
+@dataclass
+class Profile:
+    model: str
+    board: str
+    ops: list[OpCount]  # of the last run
+    runs: list[int] = field(default_factory=list)  # instructions of each whole run (sum of its ops)
+
+    @property
+    def total(self) -> int:
+        return sum(op.instructions for op in self.ops)
+
+
+def profile_model(model_bytes: bytes, *, name: str = "model", board: str = "qemu-m4", runs: int = 1,
+                  seed: int = 0, work_dir: Path | None = None) -> Profile:
+    """Compile, build the profiling image, run it `runs` times (state carries over) and check
+    every output against the reference. Raises RelomodelError on any mismatch or failure."""
+    if board not in MACHINES:
+        raise RelomodelError(f"unknown board {board!r}; choose one of: {', '.join(MACHINES)}")
+    target = get_target(MACHINES[board].cpu)
+    compiled = compile_model(model_bytes, name=name, target=target)
+    steps = random_inputs([{"dtype": t.dtype, "shape": t.shape} for t in compiled.inputs], runs, seed)
+    with tempfile.TemporaryDirectory(prefix="relomodel-profile-") as tmp:
+        work = Path(work_dir) if work_dir is not None else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        image = _build_image(work, compiled, target.cflags, steps)
+        lines = _run_image(board, image)
+    counts, outputs = _parse(lines, runs, len(compiled.outputs))
+    _check_outputs(model_bytes, compiled, steps, outputs)
+    names = {layer.index: (layer.op, layer.macs) for layer in compiled.layers}
+    ops = [OpCount(index, *names.get(index, ("?", 0)), instructions) for index, instructions in counts[-1]]
+    return Profile(name, board, ops, [sum(n for _, n in run) for run in counts])
+
+
+def _build_image(work: Path, compiled: CompiledModel, cpu_flags: tuple[str, ...],
+                 steps: list[list[np.ndarray]]) -> Path:
+    gcc = find_compiler()
+    for file_name, text in compiled.c_sources.items():
+        (work / file_name).write_text(text)
+    (work / "profile_data.h").write_text(_profile_data(compiled, steps))
+    includes = [f"-I{work}", f"-I{HARNESS_DIR}", *(f"-I{d}" for d in compiled.include_dirs)]
+    model_flags = [*cpu_flags, *PIC_FLAGS, *OPTIMIZE_FLAGS, HOOK, *includes]
+    harness_flags = [*cpu_flags, "-O2", "-ffixed-r9", "-ffunction-sections", *includes]
+    objects = []
+    sources = [(work / n, model_flags) for n in compiled.c_sources]
+    sources += [(Path(k), model_flags) for k in compiled.kernel_files]
+    sources += [(HARNESS_DIR / "harness.c", harness_flags), (HARNESS_DIR / "startup.c", harness_flags)]
+    for number, (source, flags) in enumerate(sources):
+        obj = work / f"obj{number}.o"
+        _run([gcc, *flags, "-c", str(source), "-o", str(obj)], f"compiling {source.name}")
+        objects.append(str(obj))
+    image = work / "profile.elf"
+    _run([gcc, *cpu_flags, "-nostartfiles", "-nostdlib", "-Wl,--gc-sections", "-T",
+          str(HARNESS_DIR / "profiler.ld"), *objects, "-lgcc", "-o", str(image)], "linking the profiling image")
+    return image
+
+
+def _profile_data(compiled: CompiledModel, steps: list[list[np.ndarray]]) -> str:
+    def places(tensors) -> str:
+        return ", ".join(f"{{{t.arena_offset}u, {t.size_bytes}u}}" for t in tensors)
+
+    lines = ["/* Generated by relomodel/board/profiler.py for one profiling run. */",
+             "#include <stdint.h>",
+             "typedef struct { uint32_t offset, size; } relo_profile_tensor_t;",
+             f"#define RELO_PROFILE_ARENA_SIZE {max(compiled.arena_size, 16)}u",
+             f"#define RELO_PROFILE_RUNS {len(steps)}u",
+             f"#define RELO_PROFILE_INPUT_COUNT {len(compiled.inputs)}u",
+             f"#define RELO_PROFILE_OUTPUT_COUNT {len(compiled.outputs)}u",
+             f"static const relo_profile_tensor_t relo_profile_inputs[] = {{{places(compiled.inputs)}}};",
+             f"static const relo_profile_tensor_t relo_profile_outputs[] = {{{places(compiled.outputs)}}};"]
+    for run, step in enumerate(steps):
+        for i, value in enumerate(step):
+            data = ", ".join(str(b) for b in np.ascontiguousarray(value).tobytes())
+            lines.append(f"static const uint8_t relo_profile_input_{run}_{i}[] = {{{data}}};")
+    rows = ", ".join("{" + ", ".join(f"relo_profile_input_{run}_{i}" for i in range(len(step))) + "}"
+                     for run, step in enumerate(steps))
+    lines.append(f"static const uint8_t *const relo_profile_input_bytes[][{max(1, len(compiled.inputs))}] = {{{rows}}};")
+    return "\n".join(lines) + "\n"
+
+
+def _run_image(board: str, image: Path) -> list[str]:
+    machine = MACHINES[board]
+    command = ["qemu-system-arm", "-machine", machine.qemu_machine, "-cpu", machine.cpu, "-nographic",
+               "-monitor", "none", "-serial", "null", "-icount", "shift=0",
+               "-semihosting-config", "enable=on,target=native", "-kernel", str(image)]
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    except FileNotFoundError:
+        raise RelomodelError("qemu-system-arm not found on PATH",
+                             hint="install it with: sudo apt-get install qemu-system-arm") from None
+    except subprocess.TimeoutExpired:
+        raise RelomodelError(f"the profiling image did not finish within {RUN_TIMEOUT_S} s") from None
+    lines = (proc.stdout + proc.stderr).splitlines()  # QEMU writes semihosting output to stderr
+    errors = [line for line in lines if line.startswith("error ")]
+    if proc.returncode != 0 or errors:
+        why = errors[0][6:] if errors else (proc.stderr.strip()[-500:] or f"exit status {proc.returncode}")
+        raise RelomodelError(f"the profiling image failed on {board}: {why}")
+    return lines
+
+
+def _parse(lines: list[str], runs: int, output_count: int):
+    counts: list[list[tuple[int, int]]] = []
+    outputs: dict[tuple[int, int], bytes] = {}
+    for line in lines:
+        fields = line.split()
+        if fields[:1] == ["run"]:
+            counts.append([])
+        elif fields[:1] == ["op"] and counts:
+            counts[-1].append((int(fields[1]), int(fields[2])))
+        elif fields[:1] == ["out"]:
+            outputs[(int(fields[1]), int(fields[2]))] = bytes.fromhex(fields[3] if len(fields) > 3 else "")
+    if len(counts) != runs or len(outputs) != runs * output_count:
+        raise RelomodelError(f"the profiling image printed {len(counts)} of {runs} runs")
+    return counts, outputs
+
+
+def _check_outputs(model_bytes: bytes, compiled: CompiledModel, steps, outputs) -> None:
+    want = reference.run_reference_sequence(model_bytes, steps)
+    for run, expected in enumerate(want):
+        for i, tensor in enumerate(compiled.outputs):
+            dtype = NUMPY_DTYPES[tensor.dtype]
+            got = np.frombuffer(outputs[(run, i)], dtype=dtype)
+            want_values = np.asarray(expected[i], dtype=dtype).reshape(-1)
+            same = (np.allclose(got, want_values, rtol=FLOAT_RTOL, atol=0) if dtype.kind == "f"
+                    else np.array_equal(got, want_values))
+            if not same:
+                raise RelomodelError(f"run {run}, output {i}: the profiled build differs from TFLite Micro")
+
+
+def _run(argv: list[str], what: str) -> None:
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise BuildError(f"{what} failed:\n{(proc.stderr or proc.stdout).strip()}")
