@@ -88,6 +88,34 @@ def require_activation(op: Operator, tensor: Tensor, what: str) -> None:
         raise fail(op, f"{what} tensor '{tensor.name}' is a constant; only computed tensors are supported")
 
 
+@dataclass(frozen=True)
+class WeightedOperands:
+    """The operands of an int8 layer with weights (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED),
+    checked: int8 computed input and output, each quantized per tensor."""
+
+    data: Tensor
+    weights: Tensor
+    bias: Tensor | None
+    output: Tensor
+    in_scale: float
+    in_zp: int
+    out_scale: float
+    out_zp: int
+
+
+def int8_weighted_operands(graph: Graph, op: Operator, weights_role: str) -> WeightedOperands:
+    data = input_tensor(graph, op, 0, "data")
+    weights = input_tensor(graph, op, 1, weights_role)
+    bias = input_tensor(graph, op, 2, "bias", optional=True)
+    output = output_tensor(graph, op)
+    require_dtype(op, data, "input", "int8")
+    require_dtype(op, output, "output", "int8")
+    require_activation(op, data, "input")
+    in_scale, in_zp = require_per_tensor_quant(op, data, "input")
+    out_scale, out_zp = require_per_tensor_quant(op, output, "output")
+    return WeightedOperands(data, weights, bias, output, in_scale, in_zp, out_scale, out_zp)
+
+
 def c_identifier(op: Operator, role: str) -> str:
     return f"op{op.index}_{role}"
 

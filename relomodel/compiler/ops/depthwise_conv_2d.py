@@ -6,8 +6,7 @@ from relomodel.compiler import kernel_select, quant
 from relomodel.compiler.ir import Graph, Operator
 from relomodel.compiler.ops import conv_quant, window
 from relomodel.compiler.ops.base import (
-    LowerContext, LoweredOp, c_struct, fail, input_tensor, output_tensor, require_activation,
-    require_dtype, require_per_tensor_quant,
+    LowerContext, LoweredOp, c_struct, fail, int8_weighted_operands,
 )
 
 NAME = "DEPTHWISE_CONV_2D"
@@ -15,15 +14,9 @@ KERNEL = "relo_depthwise_conv_s8.c"
 
 
 def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
-    data = input_tensor(graph, op, 0, "data")
-    weights = input_tensor(graph, op, 1, "filter")
-    bias = input_tensor(graph, op, 2, "bias", optional=True)
-    output = output_tensor(graph, op)
-    require_dtype(op, data, "input", "int8")
-    require_dtype(op, output, "output", "int8")
-    require_activation(op, data, "input")
-    in_scale, in_zp = require_per_tensor_quant(op, data, "input")
-    out_scale, out_zp = require_per_tensor_quant(op, output, "output")
+    operands = int8_weighted_operands(graph, op, "filter")
+    data, weights, bias, output = operands.data, operands.weights, operands.bias, operands.output
+    in_scale, in_zp, out_scale, out_zp = operands.in_scale, operands.in_zp, operands.out_scale, operands.out_zp
 
     if len(weights.shape) != 4 or weights.shape[0] != 1:
         raise fail(op, f"filter must be 4-D [1, h, w, channels], found shape {weights.shape}")

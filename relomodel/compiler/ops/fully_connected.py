@@ -8,8 +8,8 @@ from relomodel.compiler import kernel_select, quant
 from relomodel.compiler.ir import Graph, Operator
 from relomodel.compiler.ops.conv_quant import filter_offset
 from relomodel.compiler.ops.base import (
-    LowerContext, LoweredOp, c_array, c_identifier, c_struct, fail, input_tensor, output_tensor,
-    require_activation, require_dtype, require_per_tensor_quant,
+    LowerContext, LoweredOp, c_array, c_identifier, c_struct, fail, int8_weighted_operands,
+    require_dtype,
 )
 
 NAME = "FULLY_CONNECTED"
@@ -19,16 +19,9 @@ BIAS_SCALE_TOLERANCE = 0.02  # TFLM: |input*weight scale - bias scale| / output 
 
 
 def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
-    data = input_tensor(graph, op, 0, "data")
-    weights = input_tensor(graph, op, 1, "weights")
-    bias = input_tensor(graph, op, 2, "bias", optional=True)
-    output = output_tensor(graph, op)
-
-    require_dtype(op, data, "input", "int8")
-    require_dtype(op, output, "output", "int8")
-    require_activation(op, data, "input")
-    in_scale, in_zp = require_per_tensor_quant(op, data, "input")
-    out_scale, out_zp = require_per_tensor_quant(op, output, "output")
+    operands = int8_weighted_operands(graph, op, "weights")
+    data, weights, bias, output = operands.data, operands.weights, operands.bias, operands.output
+    in_scale, in_zp, out_scale, out_zp = operands.in_scale, operands.in_zp, operands.out_scale, operands.out_zp
     _check_options(op)
     out_depth, in_depth = _check_weights(op, weights)
     if data.element_count % in_depth:
