@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from relomodel.modelgen.conv_fc import ConvLayer, FcLayer, conv_fc_model
 from relomodel.modelgen.mlp import fully_connected_model
 from relomodel.modelgen.spatial import conv_2d_model, depthwise_conv_2d_model
 
@@ -68,9 +69,30 @@ def fc_case(seed, in_depth, out_depth, *, per_channel=True, activation="NONE", b
     return data, (batches, in_depth)
 
 
+def stream_case(seed, hw, multiplier, window, outputs, *, stride=(2, 2), huge_first_bias=False):
+    """A one-channel DEPTHWISE_CONV_2D streamed into its FULLY_CONNECTED (compiler/stream_conv_fc.py),
+    as micro_speech: the row loop calls the DSP FC's streaming kernels. A huge first FC bias
+    (saturating that output) leaves no bound for the fast requantization of any output."""
+    rng = np.random.default_rng(seed)
+    out_hw = tuple(_out(hw[i], window[i], stride[i], 1, "SAME") for i in range(2))
+    conv_shape = (1, *out_hw, multiplier)
+    conv = ConvLayer(kind="DEPTHWISE_CONV_2D", filters=rng.integers(-127, 128, (1, *window, multiplier)).astype(np.int8),
+                     bias=rng.integers(-500, 500, multiplier).astype(np.int32), filter_scales=[0.01],
+                     output_shape=conv_shape, output_quant=(0.05, -100), stride=stride, activation="RELU")
+    elements = int(np.prod(conv_shape))
+    bias = rng.integers(-3000, 3000, outputs).astype(np.int32)
+    if huge_first_bias:
+        bias[0] = (1 << 31) - (1 << 22)
+    # the outputs spread over the int8 range (measured with the reference): few saturate
+    fc = FcLayer(weights=rng.integers(-127, 128, (outputs, elements)).astype(np.int8), bias=bias,
+                 weight_scales=[0.01], output_quant=(0.05 * math.sqrt(elements), 3))
+    return conv_fc_model((1, *hw, 1), (0.1, 5), conv, fc), (1, *hw, 1)
+
+
 # name -> (model bytes, input shape, DSP kernel the compiler must pick)
 def cases() -> dict[str, tuple[bytes, tuple[int, ...], str]]:
     conv, dw, fc = "relo_conv_s8_dsp(", "relo_depthwise_conv_s8_dsp(", "relo_fully_connected_s8_dsp("
+    one = "relo_conv_one_channel_s8_dsp("
     return {
         # large enough images for two pixels per step (two im2col columns, the asm loop)
         "conv1x1_odd_channels": (*conv_case(1, (24, 19), 12, 5, (1, 1)), conv),
@@ -81,13 +103,46 @@ def cases() -> dict[str, tuple[bytes, tuple[int, ...], str]]:
                                              bias=False), conv),
         "conv5x2_two_batches": (*conv_case(5, (6, 5), 6, 7, (5, 2), stride=(1, 2), batches=2,
                                            activation="RELU"), conv),
-        "depthwise_depth1_x8_10x8": (*depthwise_case(6, (20, 16), 1, 8, (10, 8), stride=(2, 2)), conv),
+        # one input channel: no im2col (relo_conv_one_channel_s8_dsp.c): two quads a filter row
+        # (asm), one quad (asm), three (C); channel groups padded; blocks of 32 channels
+        "depthwise_depth1_x8_10x8": (*depthwise_case(6, (20, 16), 1, 8, (10, 8), stride=(2, 2)), one),
+        "dw_depth1_x8_3x3_stride2": (*depthwise_case(16, (13, 14), 1, 8, (3, 3), stride=(2, 2),
+                                                            activation="RELU6"), one),
+        "dw_depth1_x5_2x12_valid": (*depthwise_case(17, (7, 19), 1, 5, (2, 12), padding="VALID",
+                                                           bias=False), one),
+        "dw_depth1_x36_5x6_two_batches": (*depthwise_case(18, (6, 9), 1, 36, (5, 6), stride=(1, 3),
+                                                                 batches=2), one),
+        "dw_depth1_x3_7x1_stride_rows": (*depthwise_case(19, (15, 4), 1, 3, (7, 1), stride=(3, 1)), one),
+        # streamed into a FULLY_CONNECTED: SMLAD accumulate, odd last FC row, fast or portable finish
+        "stream_depth1_fc_dsp": (*stream_case(21, (17, 12), 8, (4, 4), 5), "relo_fc_stream_finish_s8_dsp("),
+        "stream_depth1_fc_huge_bias": (*stream_case(22, (9, 10), 8, (3, 4), 3, huge_first_bias=True),
+                                       "relo_fc_stream_accumulate_s8_dsp("),
+        # dilated: im2col
+        "dw_depth1_x4_3x3_dilated": (*depthwise_case(20, (10, 10), 1, 4, (3, 3), dilation=(2, 2)), conv),
         "depthwise3x3_8": (*depthwise_case(7, (9, 8), 8, 1, (3, 3)), dw),
         "depthwise3x3_16_stride2": (*depthwise_case(8, (10, 9), 16, 1, (3, 3), stride=(2, 2),
                                                     activation="RELU6"), dw),
         "depthwise5x5_dilated_valid": (*depthwise_case(9, (12, 12), 4, 1, (5, 5), dilation=(2, 1),
                                                        padding="VALID", bias=False), dw),
         "depthwise4x1_two_batches": (*depthwise_case(10, (7, 6), 12, 1, (4, 1), batches=2), dw),
+        # 3x3 edges: window copies by chunks of 32 channels (LDM/STM) and a tail chunk (words),
+        # dilated, strided, clamped activation; VALID: no edge at all
+        "depthwise3x3_40_dilated_relu6": (*depthwise_case(41, (7, 9), 40, 1, (3, 3), dilation=(2, 1),
+                                                          activation="RELU6"), dw),
+        "dw3x3_64_stride2_two_batches": (*depthwise_case(42, (6, 7), 64, 1, (3, 3), stride=(2, 2),
+                                                         batches=2), dw),
+        "depthwise3x3_4_valid": (*depthwise_case(43, (5, 6), 4, 1, (3, 3), padding="VALID"), dw),
+        # 1x1 over 8 channels: the pixel in registers (relo_conv_pointwise8_s8_dsp), odd channels
+        "conv1x1_depth8_pointwise8": (*conv_case(44, (7, 9), 8, 13, (1, 1), batches=2),
+                                      "relo_conv_pointwise8_s8_dsp("),
+        "pointwise8_no_bias": (*conv_case(45, (4, 4), 8, 2, (1, 1), bias=False),
+                               "relo_conv_pointwise8_s8_dsp("),
+        # >= 576 pixels: the wide (int16) filter, two columns and one, full and clamped ranges
+        "conv1x1_wide_odd_channels": (*conv_case(46, (24, 25), 12, 7, (1, 1)), "relo_conv_s8_dsp_wide("),
+        "conv1x1_wide_relu6": (*conv_case(47, (24, 24), 16, 10, (1, 1), activation="RELU6"),
+                               "relo_conv_s8_dsp_wide("),
+        "conv3x3_wide_one_column": (*conv_case(48, (24, 24), 16, 7, (3, 3), activation="RELU6"),
+                                    "relo_conv_s8_dsp_wide("),
         # row pairs, an odd last row, depth not a multiple of 4, blocks of 32 rows, per tensor
         "fc_16x8_per_channel": (*fc_case(11, 16, 8), fc),
         "fc_odd_rows_odd_depth_relu": (*fc_case(12, 37, 7, activation="RELU"), fc),
@@ -102,3 +157,42 @@ def cases() -> dict[str, tuple[bytes, tuple[int, ...], str]]:
 def inputs(shape, count, seed=0) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     return [rng.integers(-128, 128, shape).astype(np.int8) for _ in range(count)]
+
+
+# Stateful single-op models for the LSTM and SVDF DSP kernels (relo_lstm_s8_dsp.c,
+# relo_svdf_s8_dsp.c), run over sequences of invokes: sizes not multiples of 4 (padded quads,
+# padded filter groups, the state shift's byte tail), batches, both LSTM layouts, rank > 1.
+# name -> (model bytes, input shape, DSP kernel the compiler must pick)
+def stateful_cases() -> dict[str, tuple[bytes, tuple[int, ...], str]]:
+    from relomodel.modelgen.recurrent import LstmShape, SvdfShape, lstm_model, svdf_model
+
+    lstm, svdf = "relo_lstm_s8_dsp(", "relo_svdf_s8_dsp("
+    cases = {
+        "lstm_dtln_like_257_to_12": (lstm_model(LstmShape(1, 1, 257, 12), seed=31, cell_power=-11,
+                                                cell_clip=5.0, input_quant=(0.03, 0)), lstm),
+        "lstm_3_steps_28_to_20": (lstm_model(LstmShape(1, 3, 28, 20), seed=32), lstm),
+        "lstm_two_batches_time_major": (lstm_model(LstmShape(2, 2, 7, 5, time_major=True), seed=33,
+                                                       hidden_quant=(1 / 128, 9), spread=2.5), lstm),
+        "svdf_keyword_like": (svdf_model(SvdfShape(1, 16, 64, 1, 8), seed=34, state_zero_point=-13), svdf),
+        "svdf_rank2_odd_two_batches": (svdf_model(SvdfShape(2, 13, 3, 2, 7), seed=35, state_zero_point=25,
+                                                        output_zero_point=3, spread=0.5), svdf),
+        "svdf_memory_33": (svdf_model(SvdfShape(1, 5, 6, 1, 33), seed=36, state_zero_point=-128), svdf),
+        # int16 state: odd memory sizes put filter rows at odd halfwords
+        "svdf16_rank2_two_batches": (svdf_model(SvdfShape(2, 11, 6, 2, 5), seed=37, state_dtype="int16"),
+                                     "relo_svdf_s8_s16_dsp("),
+        "svdf16_keyword_like": (svdf_model(SvdfShape(1, 32, 32, 1, 32), seed=38, state_dtype="int16",
+                                           spread=2.0), "relo_svdf_s8_s16_dsp("),
+    }
+    return {name: (data, _input_shape(data), kernel) for name, (data, kernel) in cases.items()}
+
+
+def _input_shape(data: bytes) -> tuple[int, ...]:
+    from relomodel.compiler.tflite_reader import read_tflite
+
+    graph = read_tflite(data)
+    return tuple(graph.tensor(graph.inputs[0]).shape)
+
+
+def sequence(shape, steps, seed=0) -> list[list[np.ndarray]]:
+    """`steps` invokes' inputs, as reference.run_reference_sequence takes them."""
+    return [[x] for x in inputs(shape, steps, seed)]

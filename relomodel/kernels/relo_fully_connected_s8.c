@@ -102,18 +102,30 @@ int32_t relo_fc_stream_begin_s8(const relo_fc_params_t *params, const int32_t *b
     return RELO_NN_OK;
 }
 
+/* The arguments of an accumulate step: pointers set, [first, first + count) inside the row. */
+int32_t relo_fc_stream_check_s8(const relo_fc_params_t *params, const int8_t *slice,
+                                int32_t first, int32_t count, const int8_t *weights,
+                                const int32_t *acc)
+{
+    if (params == 0 || slice == 0 || weights == 0 || acc == 0) {
+        return RELO_NN_ERR_NULL_ARG;
+    }
+    if (first < 0 || count <= 0 || first > params->input_depth - count) {
+        return RELO_NN_ERR_BAD_SIZE;
+    }
+    return RELO_NN_OK;
+}
+
 /* Adds input elements [first, first + count), given in `slice`, to every accumulator. */
 int32_t relo_fc_stream_accumulate_s8(const relo_fc_params_t *params, const int8_t *slice,
                                      int32_t first, int32_t count, const int8_t *weights,
                                      int32_t *acc)
 {
-    if (params == 0 || slice == 0 || weights == 0 || acc == 0) {
-        return RELO_NN_ERR_NULL_ARG;
+    const int32_t status = relo_fc_stream_check_s8(params, slice, first, count, weights, acc);
+    if (status != RELO_NN_OK) {
+        return status;
     }
     const int32_t depth = params->input_depth;
-    if (first < 0 || count <= 0 || first > depth - count) {
-        return RELO_NN_ERR_BAD_SIZE;
-    }
     const int32_t filter_term = params->filter_offset == 0
         ? 0 : params->filter_offset * relo_fc_row_sum_s8(slice, count, params->input_offset);
     for (int32_t c = 0; c < params->output_depth; ++c) {

@@ -166,3 +166,57 @@ int32_t relo_fully_connected_s8_dsp_rescale(const relo_fc_params_t *params, cons
     relo_fc_dsp_run(params, input, weights, row_constants, 0, multipliers, shifts, output);
     return RELO_NN_OK;
 }
+
+/*
+ * Streaming (compiler/stream_conv_fc.py) on this layout: relo_fc_stream_begin_s8 with the
+ * row_constants as its bias starts the accumulators, each slice adds its share with the dot
+ * products above, and finish requantizes with the records. A slice starts at a multiple of 4,
+ * so its quads are whole quads of the layout. Bit-exact with the portable streaming kernels.
+ */
+int32_t relo_fc_stream_accumulate_s8_dsp(const relo_fc_params_t *params, const int8_t *slice,
+                                         int32_t first, int32_t count, const int8_t *weights,
+                                         int32_t *acc)
+{
+    const int32_t status = relo_fc_stream_check_s8(params, slice, first, count, weights, acc);
+    if (status != RELO_NN_OK) {
+        return status;
+    }
+    if (params->batches != 1 || params->output_depth <= 0 || (first & 3) != 0) {
+        return RELO_NN_ERR_BAD_SIZE;
+    }
+    const int32_t depth = params->input_depth;
+    if (params->filter_offset != 0) {
+        return RELO_NN_ERR_BAD_PARAM;
+    }
+    const int32_t length = (depth + 3) & ~3; /* K */
+    int32_t row = 0;
+    for (; row + 1 < params->output_depth; row += 2) { /* quad q of a pair at 2 * 4q */
+        relo_fc_dsp_dot_pair(slice, weights + row * length + 2 * first, count, &acc[row],
+                             &acc[row + 1]);
+    }
+    if (row < params->output_depth) {
+        acc[row] = relo_fc_dsp_dot(slice, weights + row * length + first, count, acc[row]);
+    }
+    return RELO_NN_OK;
+}
+
+int32_t relo_fc_stream_finish_s8_dsp(const relo_fc_params_t *params,
+                                     const relo_dsp_requant_t *requant, const int32_t *acc,
+                                     int8_t *output)
+{
+    /* the accumulators stand in for input, weights and row constants, which finish does not read */
+    const int32_t status = relo_fc_dsp_validate(params, (const int8_t *)acc, (const int8_t *)acc,
+                                                acc, requant, output);
+    if (status != RELO_NN_OK) {
+        return status;
+    }
+    if (params->batches != 1) {
+        return RELO_NN_ERR_BAD_SIZE;
+    }
+    if (params->rounding != RELO_ROUNDING_TFLM) { /* relo_dsp_requantize_bounded's rounding */
+        return RELO_NN_ERR_BAD_PARAM;
+    }
+    relo_dsp_requantize_s8(acc, params->output_depth, requant, params->activation_min,
+                           params->activation_max, output);
+    return RELO_NN_OK;
+}

@@ -244,6 +244,62 @@ static inline void relo_dsp_requantize_s8(const int32_t *acc, int32_t count,
 #endif
 }
 
+/* x saturated to [-128, 127]: one SSAT. */
+static inline int32_t relo_dsp_ssat8(int32_t x)
+{
+#if RELO_DSP_NATIVE
+    return __ssat(x, 8);
+#else
+    return x < -128 ? -128 : (x > 127 ? 127 : x);
+#endif
+}
+
+/* acc + round(a * b / 2^32), ties up: one SMMLAR. */
+static inline int32_t relo_dsp_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+#if RELO_DSP_NATIVE
+    int32_t result;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(result) : "r"(a), "r"(b), "r"(acc));
+    return result;
+#else
+    return (int32_t)((uint32_t)acc + (uint32_t)relo_dsp_smmulr(a, b));
+#endif
+}
+
+/* relo_dsp_requantize_bounded(x, r) from x2 = 2x (kernels that accumulate doubled values: no
+ * doubling left to do), in three instructions: SMMLAR gives high + rounding, and the sign of
+ * x2 replaces the sign of high (they agree unless high == 0, and then the -1 cannot cross a
+ * multiple of 2^e: rounding = 2^(e-1) + offset * 2^e with e >= 1). */
+static inline int32_t relo_dsp_requantize_doubled(int32_t x2, const relo_dsp_requant_t *r)
+{
+    return (relo_dsp_smmlar(x2, r->multiplier, r->rounding) + (x2 >> 31)) >> r->right_shift;
+}
+
+/* clamp(requantize(x), act_min, act_max) for one int8 output from x2 = 2x, straight from a
+ * register (the kernels' fused output paths). The record is taken by value: a caller copies it
+ * to locals once per channel, which stay in registers across the int8 stores (a char store may
+ * alias anything, so a pointer would make the compiler reload the record after each).
+ * `full_range` is a constant at the call site: 1 when [act_min, act_max] is all of int8, and
+ * the clamp is then the SSAT alone (SSAT first is harmless otherwise: the range lies inside
+ * int8). */
+static inline __attribute__((always_inline)) int32_t
+relo_dsp_requantize_doubled_clamp_s8(int32_t x2, relo_dsp_requant_t r, int32_t act_min,
+                                     int32_t act_max, int32_t full_range)
+{
+    int32_t value = relo_dsp_ssat8(relo_dsp_requantize_doubled(x2, &r));
+    if (!full_range) {
+        value = value < act_min ? act_min : value;
+        value = value > act_max ? act_max : value;
+    }
+    return value;
+}
+
+/* 1 when [act_min, act_max] is the whole int8 range (ReLU6 on a [0, 6] scale often is). */
+static inline int32_t relo_dsp_is_full_range_s8(int32_t act_min, int32_t act_max)
+{
+    return act_min == -128 && act_max == 127;
+}
+
 /* Both halves set to `value` (an int16). */
 static inline uint32_t relo_dsp_splat(int32_t value)
 {

@@ -27,6 +27,20 @@ int32_t relo_fc_stream_accumulate_s8(const relo_fc_params_t *params, const int8_
                                      int32_t *acc);
 int32_t relo_fc_stream_finish_s8(const relo_fc_params_t *params, const int32_t *multipliers,
                                  const int32_t *shifts, const int32_t *acc, int8_t *output);
+/* relo_fc_stream_accumulate_s8's argument checks (its DSP version shares them). */
+int32_t relo_fc_stream_check_s8(const relo_fc_params_t *params, const int8_t *slice,
+                                int32_t first, int32_t count, const int8_t *weights,
+                                const int32_t *acc);
+
+/* The streaming FULLY_CONNECTED on relo_fully_connected_s8_dsp's weight layout (DSP
+ * extension): begin with relo_fc_stream_begin_s8 and its row_constants as the bias; slices
+ * start at a multiple of 4; finish with its requant records (relo_fully_connected_s8_dsp.c). */
+int32_t relo_fc_stream_accumulate_s8_dsp(const relo_fc_params_t *params, const int8_t *slice,
+                                         int32_t first, int32_t count, const int8_t *weights,
+                                         int32_t *acc);
+int32_t relo_fc_stream_finish_s8_dsp(const relo_fc_params_t *params,
+                                     const relo_dsp_requant_t *requant, const int32_t *acc,
+                                     int8_t *output);
 
 /* SOFTMAX, int8 in, int8 out (output scale 1/256, zero point -128). */
 int32_t relo_softmax_s8(const relo_softmax_params_t *params, const int8_t *input, int8_t *output);
@@ -55,19 +69,41 @@ int32_t relo_depthwise_conv_s8(const relo_depthwise_conv_params_t *params, const
                                const int32_t *multipliers, const int32_t *shifts, int8_t *output);
 
 /* CONV_2D, int8, DSP extension (M4/M7): im2col into `scratch` + SMLAD matrix product. The
- * filter is re-laid out at pack time, `requant` holds one record per channel and `scratch` columns * K int16, columns (pixels per step) 1 or 2 (relo_conv_s8_dsp.c). */
+ * filter is re-laid out at pack time with the biases in it, `requant` holds one record per channel and `scratch` columns * K int16, columns (pixels per step) 1 or 2 (relo_conv_s8_dsp.c). */
 int32_t relo_conv_s8_dsp(const relo_conv_params_t *params, const int8_t *input,
-                         const int8_t *filter, const int32_t *bias,
-                         const relo_dsp_requant_t *requant, int8_t *output, int16_t *scratch,
-                         int32_t columns);
+                         const int8_t *filter, const relo_dsp_requant_t *requant, int8_t *output,
+                         int16_t *scratch, int32_t columns);
+
+/* relo_conv_s8_dsp with the filter widened to int16 at pack time (no extension in the inner
+ * loop; twice the filter bytes: the compiler picks it for layers whose weights serve many
+ * pixels) (relo_conv_s8_dsp.c). */
+int32_t relo_conv_s8_dsp_wide(const relo_conv_params_t *params, const int8_t *input,
+                              const int16_t *filter, const relo_dsp_requant_t *requant,
+                              int8_t *output, int16_t *scratch, int32_t columns);
+
+/* CONV_2D 1x1, stride 1, no padding, over exactly 8 input channels, full int8 activation
+ * range, DSP extension: the pixel stays in registers (no im2col, no scratch); filter and
+ * per-channel {2 * bias, requantization} laid out at pack time (relo_conv_s8_dsp.c). */
+int32_t relo_conv_pointwise8_s8_dsp(const relo_conv_params_t *params, const int8_t *input,
+                                    const int16_t *filter, const int32_t *channels,
+                                    int8_t *output);
 
 /* DEPTHWISE_CONV_2D, int8, depth multiplier 1, depth % 4 == 0, DSP extension; the filter is
- * widened to int16 and re-laid out at pack time, `requant` as for relo_conv_s8_dsp
- * (relo_depthwise_conv_s8_dsp.c). */
+ * widened to int16 and laid out at pack time with the bias and the requantization records
+ * folded in (relo_depthwise_conv_s8_dsp.c). */
 int32_t relo_depthwise_conv_s8_dsp(const relo_depthwise_conv_params_t *params,
-                                   const int8_t *input, const int16_t *filter,
-                                   const int32_t *bias, const relo_dsp_requant_t *requant,
-                                   int8_t *output);
+                                   const int8_t *input, const int16_t *filter, int8_t *output);
+
+/* A one-channel image convolved into output_depth channels (DEPTHWISE_CONV_2D, input depth 1),
+ * dilation 1, DSP extension: no im2col, each output row's image rows padded into `scratch`
+ * (at least relo_conv_one_channel_s8_dsp_scratch_bytes); filter, offset_terms and requant laid
+ * out at pack time (relo_conv_one_channel_s8_dsp.c). */
+int32_t relo_conv_one_channel_s8_dsp(const relo_conv_params_t *params, const int8_t *input,
+                                     const int16_t *filter, const int32_t *bias,
+                                     const int32_t *offset_terms,
+                                     const relo_dsp_requant_t *requant, int8_t *output,
+                                     int8_t *scratch, int32_t scratch_bytes);
+int32_t relo_conv_one_channel_s8_dsp_scratch_bytes(const relo_conv_params_t *params);
 
 /* FULLY_CONNECTED, int8, symmetric weights, TFLite Micro rounding, DSP extension: weights
  * re-laid out at pack time, `row_constants` = bias + input_offset * row sums, `requant` as for
@@ -111,6 +147,13 @@ int32_t relo_logistic_s8(const relo_sigmoid_params_t *params, const int8_t *inpu
 /* TANH, int8 -> int8 (output scale 1/128, zero point 0). */
 int32_t relo_tanh_s8(const relo_sigmoid_params_t *params, const int8_t *input, int8_t *output);
 
+/* An int8 -> int8 elementwise function as a table of RELO_LOOKUP_S8_ENTRIES values indexed by
+ * input + 128: relo_lookup_s8_domain writes -128..127 into it, the function's own kernel then
+ * maps it in place (once, at init), and relo_lookup_s8 applies it (relo_lookup_s8.c). */
+#define RELO_LOOKUP_S8_ENTRIES 256
+int32_t relo_lookup_s8_domain(int8_t *table);
+int32_t relo_lookup_s8(const int8_t *table, const int8_t *input, int8_t *output, int32_t size);
+
 /* RELU / RELU6 (and other clamps), int8. */
 int32_t relo_relu_s8(const relo_relu_params_t *params, const int8_t *input, int8_t *output);
 
@@ -141,6 +184,20 @@ int32_t relo_svdf_s8(const relo_svdf_params_t *params, const int8_t *input,
                      const int8_t *weights_feature, const int8_t *weights_time,
                      const int32_t *bias, int8_t *state, int8_t *output);
 
+/* relo_svdf_s8 with SMLAD: weights_feature, unit_constants (bias folded with the state zero
+ * point) and the feature requantization record in the layout of relo_svdf_s8_dsp.c
+ * (compiler/kernel_select.py); `scratch` holds input_size rounded up to 4 int16. */
+int32_t relo_svdf_s8_dsp(const relo_svdf_params_t *params, const int8_t *input,
+                         const int8_t *weights_feature, const int8_t *weights_time,
+                         const int32_t *unit_constants, const int32_t *feature_rescale,
+                         int8_t *state, int8_t *output, int16_t *scratch);
+
+/* relo_svdf_s8_s16 with SMLAD, the same layouts as relo_svdf_s8_dsp (relo_svdf_s8_dsp.c). */
+int32_t relo_svdf_s8_s16_dsp(const relo_svdf_params_t *params, const int8_t *input,
+                             const int8_t *weights_feature, const int16_t *weights_time,
+                             const int32_t *unit_constants, const int32_t *feature_rescale,
+                             int16_t *state, int8_t *output, int16_t *scratch);
+
 /* SVDF, int8 input and output, int16 state and weights_time (the 8x16 variant). */
 int32_t relo_svdf_s8_s16(const relo_svdf_params_t *params, const int8_t *input,
                          const int8_t *weights_feature, const int16_t *weights_time,
@@ -149,11 +206,20 @@ int32_t relo_svdf_s8_s16(const relo_svdf_params_t *params, const int8_t *input,
 /* UNIDIRECTIONAL_SEQUENCE_LSTM, int8 activations, int16 cell state. Weights of the four gates
  * are stacked in gate order: input_weights [4][state][input], recurrent_weights
  * [4][state][state], biases [4][state]. hidden_state [batches][state] and cell_state
- * [batches][state] are updated in place; `scratch` holds 5 * state_size int16. */
+ * [batches][state] are updated in place; `scratch` holds P(input_size) + P(state_size) int16,
+ * P(s) = s rounded up to a multiple of 4. */
 int32_t relo_lstm_s8(const relo_lstm_params_t *params, const int8_t *input,
                      const int8_t *input_weights, const int8_t *recurrent_weights,
                      const int32_t *biases, int8_t *hidden_state, int16_t *cell_state,
                      int8_t *output, int16_t *scratch);
+
+/* relo_lstm_s8 with SMLAD, the four gates of an element at once; weights, biases and the
+ * requantization records `rescales` in the layout of relo_lstm_s8_dsp.c
+ * (compiler/kernel_select.py), scratch as relo_lstm_s8's. */
+int32_t relo_lstm_s8_dsp(const relo_lstm_params_t *params, const int8_t *input,
+                         const int8_t *input_weights, const int8_t *recurrent_weights,
+                         const int32_t *biases, int8_t *hidden_state, int16_t *cell_state,
+                         int8_t *output, int16_t *scratch, const int32_t *rescales);
 
 /* QUANTIZE int16 -> int8, int16 or int32 (params->output_bytes wide), clamped to the output type. */
 int32_t relo_requantize_s16(const relo_requantize_wide_params_t *params, const int16_t *input,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -58,7 +59,31 @@ def test_depthwise_filter_layout_groups_channels():
     filters = np.arange(2 * 8, dtype=np.int8).reshape(1, 2, 1, 8)  # 2 taps, 8 channels
     laid = kernel_select.depthwise_filter_layout(filters)
     assert laid.dtype == np.int16
-    assert laid.tolist() == [0, 2, 1, 3, 8, 10, 9, 11, 4, 6, 5, 7, 12, 14, 13, 15]
+    # per group of four channels: four int32 interior biases (zero here), the taps, doubled,
+    # four requantization records (zero here)
+    taps = [[0, 2, 1, 3, 8, 10, 9, 11], [4, 6, 5, 7, 12, 14, 13, 15]]
+    assert laid.tolist() == ([0] * 8 + [2 * t for t in taps[0]] + [0] * 24
+                             + [0] * 8 + [2 * t for t in taps[1]] + [0] * 24)
+
+
+def test_depthwise_records_follow_their_group():
+    filters = np.zeros((1, 1, 1, 8), dtype=np.int8)
+    records = np.array([[(1 << 30) + c, 5, 16 - 128 * c] for c in range(8)], dtype=np.int64)
+    laid = kernel_select.depthwise_filter_layout(filters, records=records)
+    groups = laid.reshape(2, 8 + 4 + 24)
+    for g in range(2):
+        tail = groups[g, 12:].copy().view("<i4").reshape(4, 3)
+        assert tail.tolist() == records[4 * g:4 * g + 4].tolist()
+
+
+def test_depthwise_interior_biases_fold_the_input_offset():
+    filters = np.arange(2 * 8, dtype=np.int8).reshape(1, 2, 1, 8)
+    bias = SimpleNamespace(data=np.array([100_000, -1, 0, 7, 0, 0, 0, -300_000], dtype=np.int32))
+    laid = kernel_select.depthwise_filter_layout(filters, bias, input_offset=3)
+    interior = laid.reshape(2, 16 + 24)[:, :8].copy().view("<i4").reshape(-1)
+    # 2 * (bias + 3 * (tap 0 + tap 1)) of each channel
+    assert interior.tolist() == [2 * v for v in (100_000 + 3 * 8, -1 + 3 * 10, 3 * 12, 7 + 3 * 14,
+                                                 3 * 16, 3 * 18, 3 * 20, -300_000 + 3 * 22)]
 
 
 def test_fast_requantization_needs_a_proof():

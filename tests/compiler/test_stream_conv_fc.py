@@ -33,7 +33,8 @@ def _fc_layer(draw, rng, in_depth: int, input_quant) -> FcLayer:
     typical = input_quant[0] * base * 128 * math.sqrt(in_depth) * draw(st.floats(0.05, 2.0))
     bias = rng.integers(-30000, 30000, outputs).astype(np.int32) if draw(st.booleans()) else None
     return FcLayer(weights=rng.integers(-127, 128, (outputs, in_depth)).astype(np.int8), bias=bias,
-                   weight_scales=scales, output_quant=(float(typical) / 128, draw(zero_points)),
+                   # TFLite Micro refuses scales so small that RELU6's 6.0 overflows int32 when quantized
+                   weight_scales=scales, output_quant=(max(float(typical) / 128, 1e-8), draw(zero_points)),
                    activation=draw(activations))
 
 
@@ -124,3 +125,31 @@ def test_a_convolution_output_read_twice_is_not_fused():
     conv_output = graph.operators[0].outputs[0]
     graph.outputs = graph.outputs + (conv_output,)
     assert find_pairs(graph, lowered) == []
+
+
+def test_micro_speech_streams_through_the_dsp_kernels():
+    """The one-channel convolution without im2col and the FULLY_CONNECTED's SMLAD streaming
+    kernels on its DSP layout, requantized by the fast records."""
+    source = _compile(shared_model_bytes("micro_speech_quantized.tflite")).c_sources["model.c"]
+    for call in ("relo_conv_one_channel_s8_dsp(", "relo_fc_stream_begin_s8(&op2_params, op2_row_constants_dsp,",
+                 "relo_fc_stream_accumulate_s8_dsp(", "relo_fc_stream_finish_s8_dsp("):
+        assert call in source
+
+
+def test_rows_off_the_quads_stream_through_the_portable_fc():
+    """Rows of 35 bytes do not start on the DSP layout's quads: the portable streaming kernels."""
+    rng = np.random.default_rng(5)
+    conv = ConvLayer(kind="DEPTHWISE_CONV_2D", filters=rng.integers(-127, 128, (1, 3, 3, 7)).astype(np.int8),
+                     bias=None, filter_scales=[0.01], output_shape=(1, 10, 5, 7), output_quant=(0.05, 2),
+                     stride=(2, 2))
+    fc = FcLayer(weights=rng.integers(-127, 128, (3, 350)).astype(np.int8), bias=None,
+                 weight_scales=[0.01], output_quant=(0.1, -3))
+    data = conv_fc_model((1, 20, 10, 1), (0.1, 5), conv, fc)
+    compiled = _compile(data)
+    source = compiled.c_sources["model.c"]
+    assert _layer_ops(compiled)[0] == "DEPTHWISE_CONV_2D" + FUSED
+    assert "relo_fc_stream_accumulate_s8(" in source and "relo_fc_stream_accumulate_s8_dsp(" not in source
+    model = HostModel(compiled)
+    for _ in range(4):
+        x = rng.integers(-128, 128, (1, 20, 10, 1)).astype(np.int8)
+        assert np.array_equal(model.run([x])[0], run_reference(data, [x])[0])

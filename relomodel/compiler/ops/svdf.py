@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from relomodel.compiler import quant
+from relomodel.compiler import kernel_select, quant
 from relomodel.compiler.ir import Graph, Operator, Tensor
 from relomodel.compiler.ops.base import (
     LowerContext, LoweredOp, c_array, c_identifier, c_struct, fail, input_tensor, output_tensor,
@@ -54,15 +54,16 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
 
     kernel, function, state_ctype = KERNELS[state.dtype]
     names = {role: c_identifier(op, role) for role in ("weights_feature", "weights_time", "bias", "params")}
+    fields = {
+        **sizes_fields(sizes),
+        "input_zero_point": in_zp, "state_zero_point": state_zp, "output_zero_point": out_zp,
+        "feature_multiplier": feature_multiplier, "feature_shift": feature_shift,
+        "output_multiplier": output_multiplier, "output_shift": output_shift,
+    }
     declarations = [
         c_array("int8_t", names["weights_feature"], feature.data, weights=True),
         c_array(state_ctype, names["weights_time"], time.data, weights=True),
-        c_struct("relo_svdf_params_t", names["params"], {
-            **sizes_fields(sizes),
-            "input_zero_point": in_zp, "state_zero_point": state_zp, "output_zero_point": out_zp,
-            "feature_multiplier": feature_multiplier, "feature_shift": feature_shift,
-            "output_multiplier": output_multiplier, "output_shift": output_shift,
-        }),
+        c_struct("relo_svdf_params_t", names["params"], fields),
     ]
     if bias_values is not None:
         declarations.insert(2, c_array("int32_t", names["bias"], bias_values))
@@ -74,7 +75,7 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
                 f"{state_symbol(state.index)}, (int8_t *){arena(output.index)})")
 
     batches, filters = sizes["batches"], sizes["filters"]
-    return LoweredOp(
+    portable = LoweredOp(
         op=op,
         kernel_files=(kernel,),
         declarations=declarations,
@@ -84,6 +85,8 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
         output_shape=output.shape,
         notes={"state": state.index},
     )
+    return kernel_select.svdf(ctx, portable, data=data, feature=feature, time=time, bias=bias_values,
+                              state=state, output=output, fields=fields)
 
 
 def sizes_fields(sizes: dict) -> dict:

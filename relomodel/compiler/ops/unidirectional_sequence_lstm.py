@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from relomodel.compiler import quant
+from relomodel.compiler import kernel_select, quant
 from relomodel.compiler.ir import Graph, Operator, Tensor
 from relomodel.compiler.ops.base import (
     LowerContext, LoweredOp, c_array, c_identifier, c_struct, fail, input_tensor, output_tensor,
@@ -37,7 +37,6 @@ GATE_OUTPUT_SCALE = 2.0 ** -15  # Q0.15 sigmoid/tanh output
 # Cell gate nonlinearity by TFLite activation code. The kernel also does SIGMOID (6), but the
 # flatbuffer schema cannot express it, so only TANH reaches us.
 ACTIVATIONS = {4: "TANH"}
-SCRATCH_BUFFERS = 5  # forget, input, cell, output gates + FC temp (int16 x state_size each)
 
 
 def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
@@ -77,26 +76,23 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
     }
 
     names = {role: c_identifier(op, role) for role in
-             ("input_weights", "recurrent_weights", "biases", "params", "scratch")}
+             ("input_weights", "recurrent_weights", "biases", "params")}
     declarations = [
         c_array("int8_t", names["input_weights"], np.stack([w.data for w in input_weights]), weights=True),
         c_array("int8_t", names["recurrent_weights"], np.stack([w.data for w in recurrent_weights]),
                 weights=True),
         c_array("int32_t", names["biases"], np.stack([b.data.reshape(-1) for b in biases])),
         c_struct("relo_lstm_params_t", names["params"], params),
-        # gate buffers in .bss: the planner has no scratch buffers (yet) to put them in the arena
-        f"/* gate buffers, {SCRATCH_BUFFERS} x {n} int16 */\n"
-        f"static int16_t {names['scratch']}[{SCRATCH_BUFFERS * n}] __attribute__((aligned(4)));",
     ]
 
     def emit_call(arena) -> str:
         return (f"relo_lstm_s8(&{names['params']}, (const int8_t *){arena(data.index)}, "
                 f"{names['input_weights']}, {names['recurrent_weights']}, {names['biases']}, "
                 f"{state_symbol(hidden.index)}, {state_symbol(cell.index)}, "
-                f"(int8_t *){arena(output.index)}, {names['scratch']})")
+                f"(int8_t *){arena(output.index)}, (int16_t *){arena(kernel_select.scratch_key(op.index))})")
 
     rows = sizes["batches"] * sizes["time_steps"]
-    return LoweredOp(
+    portable = LoweredOp(
         op=op,
         kernel_files=(KERNEL,),
         declarations=declarations,
@@ -104,8 +100,12 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
         macs=rows * 4 * n * (depth + n),
         weight_bytes=sum(t.size_bytes for t in input_weights + recurrent_weights + biases),
         output_shape=output.shape,
+        # the widened input row and previous hidden state (relo_lstm_common.h)
+        scratch_bytes=2 * (kernel_select.column_length(depth) + kernel_select.column_length(n)),
         notes={"state": (hidden.index, cell.index)},
     )
+    return kernel_select.lstm(ctx, portable, input_weights=input_weights,
+                              recurrent_weights=recurrent_weights, biases=biases, params=params)
 
 
 def _refuse_variants(graph: Graph, op: Operator) -> None:
