@@ -22,7 +22,7 @@ def generate_model_c(name: str, lowered: list[LoweredOp], plan: ArenaPlan, sourc
         *state_declarations(states),
         *_declarations(lowered),
         reset_function(states) if states else "",
-        _init_function(plan, bool(states)),
+        _init_function(plan, lowered, bool(states)),
         _run_function(lowered, plan),
     ]
     return "\n\n".join(part for part in parts if part) + "\n"
@@ -61,16 +61,32 @@ def _declarations(lowered: list[LoweredOp]) -> list[str]:
     return blocks
 
 
-def _init_function(plan: ArenaPlan, stateful: bool = False) -> str:
+def _init_function(plan: ArenaPlan, lowered: list[LoweredOp], stateful: bool = False) -> str:
     # A stateful model starts from the initial state (not .bss zeros: int8 state starts at its zero point).
     finish = "return relo_model_reset_state(arena);" if stateful else "return 0;"
-    return f"""RELO_MODEL_EXPORT int32_t relo_model_init(uint8_t *arena)
-{{
-    if (arena == 0 || ((uintptr_t)arena % RELO_MODEL_ARENA_ALIGN) != 0) {{
-        return RELO_MODEL_STATUS_BAD_ARENA;
-    }}
-    {finish} /* all parameters were computed at pack time */
-}}"""
+    steps = [line for item in lowered for call in item.init_calls for line in _checked(item, call)]
+    declare = ["    int32_t status;"] if steps else []
+    return "\n".join([
+        "RELO_MODEL_EXPORT int32_t relo_model_init(uint8_t *arena)",
+        "{",
+        *declare,
+        "    if (arena == 0 || ((uintptr_t)arena % RELO_MODEL_ARENA_ALIGN) != 0) {",
+        "        return RELO_MODEL_STATUS_BAD_ARENA;",
+        "    }",
+        *steps,
+        f"    {finish} /* every other parameter was computed at pack time */",
+        "}",
+    ])
+
+
+def _checked(item: LoweredOp, call: str) -> list[str]:
+    """`status = call;` returning the op's status on failure."""
+    return [
+        f"    status = {call};",
+        "    if (status != RELO_NN_OK) {",
+        f"        return RELO_MODEL_STATUS({item.op.index}, status);",
+        "    }",
+    ]
 
 
 def _run_function(lowered: list[LoweredOp], plan: ArenaPlan) -> str:
@@ -92,10 +108,7 @@ def _run_function(lowered: list[LoweredOp], plan: ArenaPlan) -> str:
             continue
         lines += [
             f"    /* operator #{item.op.index}: {item.op.name} */",
-            f"    status = {call};",
-            "    if (status != RELO_NN_OK) {",
-            f"        return RELO_MODEL_STATUS({item.op.index}, status);",
-            "    }",
+            *_checked(item, call),
             f"    RELO_MODEL_OP_DONE({item.op.index});",
         ]
     lines += ["    (void)status;", "    return 0;", "}"]

@@ -190,3 +190,17 @@ def test_logistic_with_dtln_quantization_every_int8():
     data = models.unary_model("LOGISTIC", (1, 256), input_quant=(0.03877529129385948, -2),
                               output_quant=(1.0 / 256, -128))
     _assert_sequence_matches(data, [[np.arange(-128, 128, dtype=np.int8).reshape(1, 256)]])
+
+
+@pytest.mark.parametrize("name, output_quant", [("LOGISTIC", (1.0 / 256, -128)), ("TANH", (1.0 / 128, 0)),
+                                                ("HARD_SWISH", (0.03, -7))])
+@pytest.mark.parametrize("elements", [16, 300])
+def test_costly_activations_become_exact_lookup_tables_on_big_tensors(name, output_quant, elements):
+    # 300 elements: a 256-entry table relo_model_init fills with the op's own kernel; 16: the
+    # kernel itself. Every int8 value goes through each, in both orders.
+    data = models.unary_model(name, (1, elements), input_quant=(0.045, 11), output_quant=output_quant)
+    source = compile_model(data, name="lut", target=TARGET).c_sources["model.c"]
+    assert ("relo_lookup_s8(" in source) == (elements >= 64)
+    every = np.arange(-128, 128, dtype=np.int8)
+    values = np.resize(np.concatenate([every, every[::-1]]), (4, elements))
+    _assert_sequence_matches(data, [[row.reshape(1, elements)] for row in values])

@@ -43,6 +43,9 @@ class LoweredOp:
     overlap: tuple[int, int, int] | None = None
     output_shape: tuple[int, ...] = ()
     scratch_bytes: int = 0  # arena bytes the kernel needs during this op only (kernel_select.scratch_key)
+    # C expressions (each an int32 status) relo_model_init evaluates once, in order, e.g. to
+    # fill a lookup table the calls then read
+    init_calls: tuple[str, ...] = ()
     notes: dict = field(default_factory=dict)
 
 

@@ -23,9 +23,21 @@ def unary_int8(graph: Graph, op: Operator) -> tuple[Tensor, Tensor]:
     return data, output
 
 
+LOOKUP_KERNEL = "relo_lookup_s8.c"
+LOOKUP_ENTRIES = 256  # one per int8 value (RELO_LOOKUP_S8_ENTRIES)
+# From this many elements a costly function (tabulate=True) runs as table lookups: the table
+# costs 256 bytes of RAM and one evaluation of every int8 value at init.
+LOOKUP_MIN_ELEMENTS = 64
+
+
 def lower_unary(op: Operator, data: Tensor, output: Tensor, *, kernel: str, function: str,
-                params_type: str, params: dict) -> LoweredOp:
-    """A LoweredOp calling `function(&params, input, output)` from `kernel`."""
+                params_type: str, params: dict, tabulate: bool = False) -> LoweredOp:
+    """A LoweredOp calling `function(&params, input, output)` from `kernel`; with `tabulate`
+    (a costly function of one int8 value) and a big enough tensor, a lookup in a table that
+    relo_model_init fills with `function` itself."""
+    if tabulate and data.element_count >= LOOKUP_MIN_ELEMENTS:
+        return _lower_lookup(op, data, output, kernel=kernel, function=function, params_type=params_type,
+                             params=params)
     name = c_identifier(op, "params")
     declarations = [c_struct(params_type, name, {"size": data.element_count, **params})]
 
@@ -34,6 +46,22 @@ def lower_unary(op: Operator, data: Tensor, output: Tensor, *, kernel: str, func
 
     return LoweredOp(op=op, kernel_files=(kernel,), declarations=declarations, emit_call=emit_call,
                      output_shape=output.shape)
+
+
+def _lower_lookup(op: Operator, data: Tensor, output: Tensor, *, kernel: str, function: str,
+                  params_type: str, params: dict) -> LoweredOp:
+    table, table_params = c_identifier(op, "table"), c_identifier(op, "table_params")
+    declarations = [f"static int8_t {table}[{LOOKUP_ENTRIES}]; /* filled by relo_model_init */",
+                    c_struct(params_type, table_params, {"size": LOOKUP_ENTRIES, **params})]
+
+    def emit_call(arena) -> str:
+        return (f"relo_lookup_s8({table}, (const int8_t *){arena(data.index)}, (int8_t *){arena(output.index)}, "
+                f"{data.element_count})")
+
+    return LoweredOp(op=op, kernel_files=(kernel, LOOKUP_KERNEL), declarations=declarations, emit_call=emit_call,
+                     output_shape=output.shape,
+                     init_calls=(f"relo_lookup_s8_domain({table})", f"{function}(&{table_params}, {table}, {table})"),
+                     notes={"kernel": "relo_lookup_s8"})
 
 
 def operand_reference(op: Operator, tensor: Tensor, role: str, ctype: str, declarations: list[str]):

@@ -36,7 +36,8 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
                            "output_multiplier_int16": downscale_to_int16(output_multiplier),
                            "output_multiplier_exponent": output_exponent,
                            "reluish_multiplier_int16": downscale_to_int16(reluish_multiplier),
-                           "reluish_multiplier_exponent": reluish_exponent})
+                           "reluish_multiplier_exponent": reluish_exponent},
+                       tabulate=True)
 
 
 def downscale_to_int16(multiplier: int) -> int:

@@ -20,7 +20,8 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
     require_fixed_output(op, output, *OUTPUT_QUANT)
     return lower_unary(op, data, output, kernel=KERNEL, function="relo_logistic_s8",
                        params_type="relo_sigmoid_params_t",
-                       params=sigmoid_input_params(op, data.quantization.scale, data.quantization.zero_point))
+                       params=sigmoid_input_params(op, data.quantization.scale, data.quantization.zero_point),
+                       tabulate=True)
 
 
 def require_fixed_output(op: Operator, output, scale: float, zero_point: int) -> None:

@@ -17,4 +17,5 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
     require_fixed_output(op, output, *OUTPUT_QUANT)
     return lower_unary(op, data, output, kernel=KERNEL, function="relo_tanh_s8",
                        params_type="relo_sigmoid_params_t",
-                       params=sigmoid_input_params(op, data.quantization.scale, data.quantization.zero_point))
+                       params=sigmoid_input_params(op, data.quantization.scale, data.quantization.zero_point),
+                       tabulate=True)
