@@ -137,6 +137,15 @@ int32_t relo_pad_s8(const relo_pad_params_t *params, const int8_t *input, int8_t
 int32_t relo_add_s8(const relo_add_params_t *params, const int8_t *input1, const int8_t *input2,
                     int8_t *output);
 
+/* relo_add_s8 on big tensors: each input's rescaled share depends on its int8 value alone, so
+ * relo_add_s8_tables fills `tables` (RELO_ADD_S8_TABLE_ENTRIES int32: the first input's 256
+ * shares, then the second's, negated for SUB) once at init, and relo_add_s8_tabulated adds two
+ * lookups and rescales the sum (relo_add_s8.c). */
+#define RELO_ADD_S8_TABLE_ENTRIES 512
+int32_t relo_add_s8_tables(const relo_add_params_t *params, int32_t *tables);
+int32_t relo_add_s8_tabulated(const relo_add_params_t *params, const int32_t *tables,
+                              const int8_t *input1, const int8_t *input2, int8_t *output);
+
 /* MUL, int8 with broadcasting. */
 int32_t relo_mul_s8(const relo_mul_params_t *params, const int8_t *input1, const int8_t *input2,
                     int8_t *output);

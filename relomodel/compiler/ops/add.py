@@ -18,6 +18,10 @@ from relomodel.compiler.ops.strides import broadcast_shape, broadcast_strides, s
 NAME = "ADD"
 KERNEL = "relo_add_s8.c"
 LEFT_SHIFT = 20  # TFLite Micro, int8: inputs are scaled by 2^20 before rescaling
+TABLE_ENTRIES = 512  # RELO_ADD_S8_TABLE_ENTRIES: 256 rescaled shares of each input
+# From this many outputs the inputs' rescaled shares come from tables relo_model_init fills
+# (2 KiB of RAM) instead of two requantizations per element.
+TABLE_MIN_ELEMENTS = 512
 
 
 def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
@@ -49,12 +53,21 @@ def lower_add_or_sub(graph: Graph, op: Operator, *, subtract: bool) -> LoweredOp
         "activation_min": act_min, "activation_max": act_max,
     }))
 
+    tables = c_identifier(op, "tables") if output.element_count >= TABLE_MIN_ELEMENTS else None
+    if tables is not None:
+        declarations.append(f"static int32_t {tables}[{TABLE_ENTRIES}]; /* filled by relo_model_init */")
+
     def emit_call(arena) -> str:
-        return f"relo_add_s8(&{params}, {ref1(arena)}, {ref2(arena)}, (int8_t *){arena(output.index)})"
+        operands = f"{ref1(arena)}, {ref2(arena)}, (int8_t *){arena(output.index)}"
+        if tables is not None:
+            return f"relo_add_s8_tabulated(&{params}, {tables}, {operands})"
+        return f"relo_add_s8(&{params}, {operands})"
 
     return LoweredOp(op=op, kernel_files=(KERNEL,), declarations=declarations, emit_call=emit_call,
                      weight_bytes=sum(t.size_bytes for t in (input1, input2) if t.is_constant),
-                     output_shape=output.shape, notes={"activation": activation})
+                     output_shape=output.shape,
+                     init_calls=(f"relo_add_s8_tables(&{params}, {tables})",) if tables is not None else (),
+                     notes={"activation": activation, "kernel": "relo_add_s8_tabulated" if tables else "relo_add_s8"})
 
 
 def binary_int8_operands(graph: Graph, op: Operator):
