@@ -49,20 +49,28 @@ static int32_t relo_add_params_are_valid(const relo_add_params_t *p)
            p->activation_max <= 127;
 }
 
-int32_t relo_add_s8(const relo_add_params_t *params, const int8_t *input1, const int8_t *input2,
-                    int8_t *output)
+/* The checks every entry point makes: operands present, a non-empty shape, valid parameters. */
+static int32_t relo_add_check(const relo_add_params_t *params, const int8_t *input1,
+                              const int8_t *input2, const int8_t *output)
 {
     if (params == 0 || input1 == 0 || input2 == 0 || output == 0) {
         return RELO_NN_ERR_NULL_ARG;
     }
-    const relo_broadcast_t *shape = &params->shape;
-    const int32_t rows = relo_nn_row_count(shape->output_shape);
-    if (rows == 0) {
+    if (relo_nn_row_count(params->shape.output_shape) == 0) {
         return RELO_NN_ERR_BAD_SIZE;
     }
-    if (!relo_add_params_are_valid(params)) {
-        return RELO_NN_ERR_BAD_PARAM;
+    return relo_add_params_are_valid(params) ? RELO_NN_OK : RELO_NN_ERR_BAD_PARAM;
+}
+
+int32_t relo_add_s8(const relo_add_params_t *params, const int8_t *input1, const int8_t *input2,
+                    int8_t *output)
+{
+    const int32_t status = relo_add_check(params, input1, input2, output);
+    if (status != RELO_NN_OK) {
+        return status;
     }
+    const relo_broadcast_t *shape = &params->shape;
+    const int32_t rows = relo_nn_row_count(shape->output_shape);
     const int32_t inner = shape->output_shape[RELO_NN_MAX_RANK - 1];
     const int32_t step1 = shape->input1_stride[RELO_NN_MAX_RANK - 1];
     const int32_t step2 = shape->input2_stride[RELO_NN_MAX_RANK - 1];
@@ -150,17 +158,15 @@ static void relo_add_tabulated_row(const relo_add_output_t *o, const int32_t *fi
 int32_t relo_add_s8_tabulated(const relo_add_params_t *params, const int32_t *tables,
                               const int8_t *input1, const int8_t *input2, int8_t *output)
 {
-    if (params == 0 || tables == 0 || input1 == 0 || input2 == 0 || output == 0) {
+    const int32_t status = relo_add_check(params, input1, input2, output);
+    if (status != RELO_NN_OK) {
+        return status;
+    }
+    if (tables == 0) {
         return RELO_NN_ERR_NULL_ARG;
     }
     const relo_broadcast_t *shape = &params->shape;
     const int32_t rows = relo_nn_row_count(shape->output_shape);
-    if (rows == 0) {
-        return RELO_NN_ERR_BAD_SIZE;
-    }
-    if (!relo_add_params_are_valid(params)) {
-        return RELO_NN_ERR_BAD_PARAM;
-    }
     const int32_t *first = tables + 128; /* indexed by the int8 value */
     const int32_t *second = tables + RELO_ADD_S8_TABLE_ENTRIES / 2 + 128;
     const relo_add_output_t stage = relo_add_output_stage(params);
