@@ -25,11 +25,20 @@ def _quant(rng, channels, taps, per_channel=True):
     return input_quant, scales, output_quant
 
 
+def _spread_quant(input_quant, scales, taps, output_quant):
+    """An output quantization where about three standard deviations of the dot product span
+    the int8 range: few outputs saturate."""
+    spread = input_quant[0] * max(scales) * 128 * 73 * math.sqrt(taps) * 3 / 128
+    return spread, output_quant[1] // 4
+
+
 def conv_case(seed, hw, in_depth, out_depth, window, *, stride=(1, 1), dilation=(1, 1),
-              padding="SAME", activation="NONE", bias=True, batches=1):
+              padding="SAME", activation="NONE", bias=True, batches=1, spread=False):
     rng = np.random.default_rng(seed)
     filters = rng.integers(-127, 128, (out_depth, *window, in_depth)).astype(np.int8)
     input_quant, scales, output_quant = _quant(rng, out_depth, window[0] * window[1] * in_depth)
+    if spread:
+        output_quant = _spread_quant(input_quant, scales, window[0] * window[1] * in_depth, output_quant)
     out_hw = tuple(_out(hw[i], window[i], stride[i], dilation[i], padding) for i in range(2))
     data = conv_2d_model((batches, *hw, in_depth), filters,
                          rng.integers(-30000, 30000, out_depth).astype(np.int32) if bias else None,
@@ -39,12 +48,47 @@ def conv_case(seed, hw, in_depth, out_depth, window, *, stride=(1, 1), dilation=
     return data, (batches, *hw, in_depth)
 
 
+def pooled_conv_case(seed, hw, pool, in_depth, out_depth, window, *, stride=(1, 1), padding="SAME",
+                     activation="NONE", bias=True, batches=1):
+    """MAX_POOL_2D (pool x pool, stride pool) shrinking a large input, then CONV_2D: the input is
+    the model's largest activation, so the small convolution's whole-image scratch fits in the
+    arena's bytes (relo_conv_s8_dsp_image)."""
+    from relomodel.modelgen.tflite_writer import ModelSpec
+
+    rng = np.random.default_rng(seed)
+    filters = rng.integers(-127, 128, (out_depth, *window, in_depth)).astype(np.int8)
+    input_quant, scales, output_quant = _quant(rng, out_depth, window[0] * window[1] * in_depth)
+    output_quant = _spread_quant(input_quant, scales, window[0] * window[1] * in_depth, output_quant)
+    pooled = tuple(size // pool for size in hw)
+    out_hw = tuple(_out(pooled[i], window[i], stride[i], 1, padding) for i in range(2))
+    model = ModelSpec(description="relomodel MAX_POOL_2D into CONV_2D")
+    x = model.add_tensor("x", "int8", (batches, *hw, in_depth), scale=input_quant[0], zero_point=input_quant[1])
+    small = model.add_tensor("pooled", "int8", (batches, *pooled, in_depth), scale=input_quant[0],
+                             zero_point=input_quant[1])
+    model.add_op("MAX_POOL_2D", [x], [small], padding="VALID", stride_h=pool, stride_w=pool,
+                 filter_height=pool, filter_width=pool, fused_activation_function="NONE")
+    w = model.add_tensor("w", "int8", filters.shape, scale=scales, zero_point=0, axis=0, data=filters)
+    inputs = [small, w]
+    if bias:
+        bias_scales = [float(np.float32(input_quant[0]) * np.float32(s)) for s in scales]
+        inputs.append(model.add_tensor("b", "int32", (out_depth,), scale=bias_scales, zero_point=0,
+                                       data=rng.integers(-30000, 30000, out_depth).astype(np.int32)))
+    y = model.add_tensor("y", "int8", (batches, *out_hw, out_depth), scale=output_quant[0],
+                         zero_point=output_quant[1])
+    model.add_op("CONV_2D", inputs, [y], padding=padding, stride_h=stride[0], stride_w=stride[1],
+                 dilation_h=1, dilation_w=1, fused_activation_function=activation)
+    model.inputs, model.outputs = [x], [y]
+    return model.to_bytes(), (batches, *hw, in_depth)
+
+
 def depthwise_case(seed, hw, in_depth, multiplier, window, *, stride=(1, 1), dilation=(1, 1),
-                   padding="SAME", activation="NONE", bias=True, batches=1):
+                   padding="SAME", activation="NONE", bias=True, batches=1, spread=False):
     rng = np.random.default_rng(seed)
     out_depth = in_depth * multiplier
     filters = rng.integers(-127, 128, (1, *window, out_depth)).astype(np.int8)
     input_quant, scales, output_quant = _quant(rng, out_depth, window[0] * window[1])
+    if spread:
+        output_quant = _spread_quant(input_quant, scales, window[0] * window[1], output_quant)
     out_hw = tuple(_out(hw[i], window[i], stride[i], dilation[i], padding) for i in range(2))
     data = depthwise_conv_2d_model((batches, *hw, in_depth), filters,
                                    rng.integers(-30000, 30000, out_depth).astype(np.int32) if bias else None,
@@ -113,6 +157,11 @@ def cases() -> dict[str, tuple[bytes, tuple[int, ...], str]]:
         "dw_depth1_x36_5x6_two_batches": (*depthwise_case(18, (6, 9), 1, 36, (5, 6), stride=(1, 3),
                                                                  batches=2), one),
         "dw_depth1_x3_7x1_stride_rows": (*depthwise_case(19, (15, 4), 1, 3, (7, 1), stride=(3, 1)), one),
+        # one quad a filter row, full int8 range: each group of four requantized in its asm
+        # block; 8 channels, and 40 (blocks of 32 and 8)
+        "dw_depth1_x8_3x3_s2_full": (*depthwise_case(54, (17, 18), 1, 8, (3, 3), stride=(2, 2),
+                                                     spread=True), one),
+        "dw_depth1_x40_3x2_full": (*depthwise_case(55, (9, 8), 1, 40, (3, 2), spread=True), one),
         # streamed into a FULLY_CONNECTED: SMLAD accumulate, odd last FC row, fast or portable finish
         "stream_depth1_fc_dsp": (*stream_case(21, (17, 12), 8, (4, 4), 5), "relo_fc_stream_finish_s8_dsp("),
         "stream_depth1_fc_huge_bias": (*stream_case(22, (9, 10), 8, (3, 4), 3, huge_first_bias=True),
@@ -132,17 +181,31 @@ def cases() -> dict[str, tuple[bytes, tuple[int, ...], str]]:
         "dw3x3_64_stride2_two_batches": (*depthwise_case(42, (6, 7), 64, 1, (3, 3), stride=(2, 2),
                                                          batches=2), dw),
         "depthwise3x3_4_valid": (*depthwise_case(43, (5, 6), 4, 1, (3, 3), padding="VALID"), dw),
-        # 1x1 over 8 channels: the pixel in registers (relo_conv_pointwise8_s8_dsp), odd channels
-        "conv1x1_depth8_pointwise8": (*conv_case(44, (7, 9), 8, 13, (1, 1), batches=2),
+        # 1x1 over 8 channels: the pixel in registers (relo_conv_pointwise8_s8_dsp), odd
+        # channels (one a pass) and even (two a pass)
+        "conv1x1_depth8_pointwise8": (*conv_case(44, (7, 9), 8, 13, (1, 1), batches=2, spread=True),
                                       "relo_conv_pointwise8_s8_dsp("),
-        "pointwise8_no_bias": (*conv_case(45, (4, 4), 8, 2, (1, 1), bias=False),
+        "pointwise8_no_bias": (*conv_case(45, (4, 4), 8, 2, (1, 1), bias=False, spread=True),
                                "relo_conv_pointwise8_s8_dsp("),
         # >= 576 pixels: the wide (int16) filter, two columns and one, full and clamped ranges
         "conv1x1_wide_odd_channels": (*conv_case(46, (24, 25), 12, 7, (1, 1)), "relo_conv_s8_dsp_wide("),
         "conv1x1_wide_relu6": (*conv_case(47, (24, 24), 16, 10, (1, 1), activation="RELU6"),
                                "relo_conv_s8_dsp_wide("),
+        # K a multiple of 16, full range: the channel pairs of each pixel pair in one asm loop
+        "conv1x1_wide_k32_odd_channels": (*conv_case(53, (24, 24), 32, 7, (1, 1), spread=True),
+                                          "relo_conv_s8_dsp_wide("),
         "conv3x3_wide_one_column": (*conv_case(48, (24, 24), 16, 7, (3, 3), activation="RELU6"),
                                     "relo_conv_s8_dsp_wide("),
+        # small images: every pixel's column at once, each channel pair widened at run time
+        # (relo_conv_s8_dsp_image): a lone last pixel and an odd last channel, a padded 3x3
+        # window over two batches with a clamped range, no bias and one channel pair
+        "conv1x1_image_odd_pixels_odd_ch": (*pooled_conv_case(49, (28, 28), 4, 16, 11, (1, 1)),
+                                                  "relo_conv_s8_dsp_image("),
+        "conv3x3_image_relu_two_batches": (*pooled_conv_case(50, (24, 24), 4, 8, 6, (3, 3), batches=2,
+                                                             activation="RELU"), "relo_conv_s8_dsp_image("),
+        "conv2x2_image_valid_no_bias": (*pooled_conv_case(51, (40, 40), 4, 4, 3, (2, 2), stride=(2, 2),
+                                                          padding="VALID", bias=False),
+                                        "relo_conv_s8_dsp_image("),
         # row pairs, an odd last row, depth not a multiple of 4, blocks of 32 rows, per tensor
         "fc_16x8_per_channel": (*fc_case(11, 16, 8), fc),
         "fc_odd_rows_odd_depth_relu": (*fc_case(12, 37, 7, activation="RELU"), fc),

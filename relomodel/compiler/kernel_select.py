@@ -52,6 +52,9 @@ WIDE_MAX_EXTRA_BYTES = 4096
 # scratch can grow the arena by at most that share.
 TWO_COLUMN_SHARE = 1 / 32
 ONE_CHANNEL_GROUP = 4  # output channels relo_conv_one_channel_s8_dsp.c accumulates per pass
+# relo_conv_s8_dsp_image widens each channel pair once per image (about one instruction per
+# weight) and saves 3 instructions per 16 MACs of every pixel pair: from a few pixels on
+IMAGE_MIN_PIXELS = 8
 
 Requant = tuple[list[int], list[int]]  # (multipliers, shifts) per output channel
 
@@ -60,7 +63,9 @@ def conv_2d(ctx: LowerContext, lowered: LoweredOp, *, data: Tensor, weights: Ten
             bias: Tensor | None, output: Tensor, fields: dict, requant: Requant,
             graph: Graph) -> LoweredOp:
     """CONV_2D without groups -> im2col + SMLAD matrix product (int16 filter where it serves
-    many pixels), or for 1x1 over 8 channels the pixel kept in registers (no im2col)."""
+    many pixels; for small images every pixel's column at once and each channel pair widened
+    at run time, relo_conv_s8_dsp_image), or for 1x1 over 8 channels the pixel kept in
+    registers (no im2col)."""
     if not _dsp_applies(ctx, data, weights) or fields["filter_input_depth"] != fields["input_depth"]:
         return lowered
     filters = weights.data.reshape(weights.shape[0], -1)
@@ -416,10 +421,12 @@ POINTWISE8_ORDER = np.array([0, 2, 1, 3, 4, 6, 5, 7])
 def pointwise8_layout(filters: np.ndarray, bias: Tensor | None, records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """[out, 8] int8 -> the relo_conv_pointwise8_s8_dsp layout: (filter: int16, per channel its
     taps in POINTWISE8_ORDER; channels: int32, per channel 2 * bias (the kernel's columns are
-    doubled) then its relo_dsp_requant_t record). Both flat."""
+    doubled) then its relo_dsp_requant_t record's rounding, multiplier and right shift, in that
+    order). Both flat."""
     taps = filters[:, POINTWISE8_ORDER].astype(np.int16)
     biases = doubled_bias(bias) if bias is not None else np.zeros(filters.shape[0], dtype=np.int64)
-    return taps.reshape(-1), np.concatenate([biases[:, None], records], axis=1).reshape(-1)
+    rounding_first = np.asarray(records)[:, [2, 0, 1]]
+    return taps.reshape(-1), np.concatenate([biases[:, None], rounding_first], axis=1).reshape(-1)
 
 
 def column_length(taps: int) -> int:
@@ -444,25 +451,49 @@ def _im2col_conv(lowered: LoweredOp, filters: np.ndarray, records: np.ndarray, *
     params = c_identifier(op, "params")  # re-declared: a DEPTHWISE_CONV_2D becomes a CONV_2D
     replaced = ("filter", "params", "multiplier", "shift") + (("bias",) if bias is not None else ())
     declarations = _without(lowered.declarations, *(c_identifier(op, role) for role in replaced))
-    pixels = int(np.prod(output.shape[:-1]))
-    wide = pixels >= WIDE_MIN_PIXELS and filters.size <= WIDE_MAX_EXTRA_BYTES
-    kernel, filter_type = ("relo_conv_s8_dsp_wide", "int16_t") if wide else ("relo_conv_s8_dsp", "int8_t")
+    pixels = int(np.prod(output.shape[1:-1]))  # of one image
+    column_bytes = column_length(filters.shape[1]) * 2  # int16 taps
+    largest = max(t.size_bytes for t in graph.tensors if not t.is_constant)
+    image = image_scratch_bytes(pixels, filters.shape[1])
+    # the whole image's columns where the op's input and output (overlapping as its kernel
+    # allows, planner.lower_bound) and that scratch fit in the largest activation's bytes, which
+    # any arena holds: the scratch fills a gap of the arena rather than growing it
+    if pixels >= IMAGE_MIN_PIXELS and _footprint(lowered, data, output) + image <= largest:
+        kernel, filter_type, wide, columns, scratch_bytes = "relo_conv_s8_dsp_image", "int8_t", False, None, image
+    else:
+        wide = pixels * output.shape[0] >= WIDE_MIN_PIXELS and filters.size <= WIDE_MAX_EXTRA_BYTES
+        kernel, filter_type = ("relo_conv_s8_dsp_wide", "int16_t") if wide else ("relo_conv_s8_dsp", "int8_t")
+        columns = 2 if 2 * column_bytes <= TWO_COLUMN_SHARE * largest else 1
+        scratch_bytes = columns * column_bytes
     laid = conv_filter_stream(filters, bias, wide)
     declarations += [c_array(filter_type, names["filter"], laid, weights=True),
                      c_array("int32_t", names["requant"], records, weights=True),
                      c_struct("relo_conv_params_t", params, fields)]
-    column_bytes = column_length(filters.shape[1]) * 2  # int16 taps
-    largest = max(t.size_bytes for t in graph.tensors if not t.is_constant)
-    columns = 2 if 2 * column_bytes <= TWO_COLUMN_SHARE * largest else 1
+    trailing = "" if columns is None else f", {columns}"
 
     def emit_call(arena) -> str:
         return (f"{kernel}(&{params}, (const int8_t *){arena(data.index)}, {names['filter']}, "
                 f"(const relo_dsp_requant_t *){names['requant']}, (int8_t *){arena(output.index)}, "
-                f"(int16_t *){arena(scratch_key(op.index))}, {columns})")
+                f"(int16_t *){arena(scratch_key(op.index))}{trailing})")
 
     return dataclasses.replace(lowered, kernel_files=(CONV_DSP_KERNEL,), declarations=declarations,
-                               emit_call=emit_call, scratch_bytes=columns * column_bytes,
+                               emit_call=emit_call, scratch_bytes=scratch_bytes,
                                notes={**lowered.notes, KERNEL_NOTE: kernel})
+
+
+def _footprint(lowered: LoweredOp, data: Tensor, output: Tensor) -> int:
+    """Bytes the op's input and output need together: max(output, distance + input) where the
+    output may start `distance` bytes before the input (LoweredOp.overlap), else both."""
+    if lowered.overlap is None:
+        return data.size_bytes + output.size_bytes
+    return max(output.size_bytes, lowered.overlap[2] + data.size_bytes)
+
+
+def image_scratch_bytes(pixels: int, taps: int) -> int:
+    """relo_conv_s8_dsp_image's scratch: the columns of every pixel pair of one image, then one
+    channel pair's widened block (two int32 biases and 2 K int16 taps)."""
+    length = column_length(taps)
+    return (pixels + 1) // 2 * 2 * length * 2 + 8 + 4 * length
 
 
 def _pointwise8_applies(fields: dict) -> bool:

@@ -196,6 +196,51 @@ static inline void relo_one_channel_group_q1(const int8_t *x, int32_t pitch, con
 {
     RELO_ONE_CHANNEL_ROWS(RELO_ONE_CHANNEL_QUAD("0"));
 }
+
+/* One output with the full int8 range: the record at %[x] (which steps past it),
+ * relo_dsp_requantize_doubled, SSAT, store: 7 instructions. */
+#define RELO_ONE_CHANNEL_OUT_FULL(acc)                                                             \
+    "ldrd   %[p], %[q], [%[x]], #8\n"                                                              \
+    "ldr    %[u], [%[x]], #4\n"                                                                    \
+    "smmlar %[v], %[" acc "], %[p], %[u]\n"                                                        \
+    "add    %[v], %[v], %[" acc "], asr #31\n"                                                     \
+    "asr    %[v], %[v], %[q]\n"                                                                    \
+    "ssat   %[v], #8, %[v]\n"                                                                      \
+    "strb   %[v], [%[w]], #1\n"
+
+/* relo_one_channel_group_q1 and the group's four outputs with the full int8 range in one
+ * block: after the rows, the loop's registers requantize the accumulators, the records and
+ * output pointers reloaded from stack slots ("m" operands: the rows need every register).
+ * *records and *out step past the group's four. */
+static inline void relo_one_channel_group_q1_full(const int8_t *x, int32_t pitch,
+                                                  const int16_t *w, int32_t rows,
+                                                  const int32_t *start,
+                                                  const relo_dsp_requant_t **records,
+                                                  int8_t **out)
+{
+    int32_t a0 = start[0], a1 = start[1], a2 = start[2], a3 = start[3];
+    const relo_dsp_requant_t *rec = *records;
+    int8_t *o = *out;
+    uint32_t p, q, u, v;
+    __asm__ volatile("1:\n" RELO_ONE_CHANNEL_QUAD("0")
+                     "add    %[x], %[x], %[pitch]\n"
+                     "subs   %[n], %[n], #1\n"
+                     "bne    1b\n"
+                     "ldr    %[x], %[rec]\n"
+                     "ldr    %[w], %[o]\n"
+                     RELO_ONE_CHANNEL_OUT_FULL("a0")
+                     RELO_ONE_CHANNEL_OUT_FULL("a1")
+                     RELO_ONE_CHANNEL_OUT_FULL("a2")
+                     RELO_ONE_CHANNEL_OUT_FULL("a3")
+                     "str    %[x], %[rec]\n"
+                     "str    %[w], %[o]\n"
+                     : [x] "+r"(x), [w] "+r"(w), [n] "+r"(rows), [a0] "+r"(a0), [a1] "+r"(a1),
+                       [a2] "+r"(a2), [a3] "+r"(a3), [p] "=&r"(p), [q] "=&r"(q), [u] "=&r"(u),
+                       [v] "=&r"(v), [rec] "+m"(rec), [o] "+m"(o)
+                     : [pitch] "r"(pitch)
+                     : "cc", "memory");
+    *records = rec, *out = o;
+}
 #endif
 
 /* Any number of quads per filter row (and every width off target): the same sums in C.
@@ -257,6 +302,23 @@ static __attribute__((noinline)) void relo_one_channel_pixel(const relo_one_chan
     }
 }
 
+#if RELO_DSP_NATIVE
+/* Every group of one pixel, each requantized straight out of its registers
+ * (relo_one_channel_group_q1_full): one quad per filter row, the full int8 range, channels a
+ * multiple of 4. */
+static __attribute__((noinline)) void
+relo_one_channel_pixel_q1_full(const relo_one_channel_pass_t *pass, const int8_t *x,
+                               int32_t pitch, int8_t *out)
+{
+    const int16_t *filter = pass->filter;
+    const int32_t *start = pass->start;
+    const relo_dsp_requant_t *records = pass->requant;
+    for (int32_t g = pass->groups; g > 0; --g, filter += pass->group_halves, start += 4) {
+        relo_one_channel_group_q1_full(x, pitch, filter, pass->rows, start, &records, &out);
+    }
+}
+#endif
+
 /* out[i] = clamp(requantize(acc2[i] / 2)); `full_range` a constant where inlined (the clamp is
  * then one SSAT). */
 static inline __attribute__((always_inline)) void
@@ -275,6 +337,14 @@ relo_one_channel_span_with(const relo_one_channel_pass_t *pass, const int8_t *x,
                            int32_t stride, int32_t pixels, int8_t *out, int32_t out_step,
                            int32_t act_min, int32_t act_max, int32_t full_range)
 {
+#if RELO_DSP_NATIVE
+    if (full_range && pass->quads == 1 && pass->count == RELO_ONE_CHANNEL_GROUP * pass->groups) {
+        for (; pixels > 0; --pixels, x += stride, out += out_step) {
+            relo_one_channel_pixel_q1_full(pass, x, pitch, out);
+        }
+        return;
+    }
+#endif
     int32_t acc[RELO_ONE_CHANNEL_BLOCK];
     for (; pixels > 0; --pixels, x += stride, out += out_step) {
         relo_one_channel_pixel(pass, x, pitch, acc);

@@ -578,16 +578,253 @@ int32_t relo_conv_s8_dsp_wide(const relo_conv_params_t *params, const int8_t *in
     return relo_conv_dsp_start(params, input, filter, 1, requant, output, scratch, columns);
 }
 
+/* ---- relo_conv_s8_dsp_image: channel pairs outside, pixels inside --------------------------
+ *
+ * For small images (the late layers of MobileNets: few pixels, many channels) the columns of
+ * every pixel fit in scratch at once: they are extended once, then each pair of output channels
+ * is widened once from the int8 filter stream into an int16 block (the wide layout of one
+ * pair: its two int32 biases, then its quads, 8 + 4 * K bytes) and dotted with every pixel
+ * pair by the wide 2x2 loop (12 instructions per 16 MACs instead of 15): the int8 filter's
+ * package size with the wide filter's inner loop.
+ * Scratch (4-byte aligned): ceil(pixels / 2) pixel pairs of 2 * K int16, interleaved by quad
+ * as relo_conv_s8_dsp's two columns (a lone last pixel fills both), then the block.
+ * Filter: relo_conv_s8_dsp's int8 stream. The whole image is read before any output is
+ * written (window overlap contract). */
+
+/* int16 elements of scratch relo_conv_s8_dsp_image needs for one image's pixel pairs (the
+ * pair block follows them). */
+static int32_t relo_conv_dsp_image_taps(const relo_conv_params_t *params, int32_t length)
+{
+    const relo_window_t *w = &params->window;
+    return (w->output_height * w->output_width + 1) / 2 * 2 * length;
+}
+
+/* The next pair's block of the int8 stream at `w`, widened into `block`: its biases copied,
+ * every quad's SXTB16-ordered word split into the pairs (t0, t1) and (t2, t3). Returns where
+ * the following block starts. */
+#if RELO_DSP_NATIVE
+static const int8_t *relo_conv_dsp_widen_pair(const int8_t *w, int32_t length, int16_t *block)
+{
+    int32_t n = length / 4; /* two words (a quad of each channel) per pass: 9 instructions */
+    uint32_t x, y, a, b;
+    __asm__ volatile("ldrd   %[x], %[y], [%[w]], #8\n" /* biases: the same bytes in both */
+                     "strd   %[x], %[y], [%[o]], #8\n"
+                     "1:\n"
+                     "ldrd   %[x], %[y], [%[w]], #8\n"
+                     "sxtb16 %[a], %[x]\n"
+                     "sxtb16 %[x], %[x], ror #8\n"
+                     "sxtb16 %[b], %[y]\n"
+                     "sxtb16 %[y], %[y], ror #8\n"
+                     "strd   %[a], %[x], [%[o]], #8\n"
+                     "strd   %[b], %[y], [%[o]], #8\n"
+                     "subs   %[n], %[n], #1\n"
+                     "bne    1b\n"
+                     : [w] "+r"(w), [o] "+r"(block), [n] "+r"(n), [x] "=&r"(x), [y] "=&r"(y),
+                       [a] "=&r"(a), [b] "=&r"(b)
+                     :
+                     : "cc", "memory");
+    return w;
+}
+#else
+static const int8_t *relo_conv_dsp_widen_pair(const int8_t *w, int32_t length, int16_t *block)
+{
+    relo_dsp_pairs_t *out = (relo_dsp_pairs_t *)(void *)block;
+    memcpy(out, w, 8); /* two int32 biases: the same bytes in either layout */
+    out += 2, w += 8;
+    for (int32_t i = 0; i < 2 * length; i += 4, w += 4, out += 2) {
+        const uint32_t x = relo_dsp_read_s8x4(w);
+        out[0] = relo_dsp_sxtb16(x);
+        out[1] = relo_dsp_sxtb16_ror8(x);
+    }
+    return w;
+}
+#endif
+
+#if RELO_DSP_NATIVE
+/* One output of a 2x2 block with the full int8 range, as RELO_CONV_DSP_OUT_FULL, the record
+ * in registers m, e, k and the temporary t named by the caller. */
+#define RELO_CONV_DSP_OUT_WITH(acc, out, m, e, k, t)                                          \
+    "smmlar %[" t "], %[" acc "], %[" m "], %[" k "]\n"                                         \
+    "add    %[" t "], %[" t "], %[" acc "], asr #31\n"                                          \
+    "asr    %[" t "], %[" t "], %[" e "]\n"                                                     \
+    "ssat   %[" t "], #8, %[" t "]\n"                                                           \
+    "strb   %[" t "], [%[" out "]], #1\n"
+
+/* Channels oc, oc + 1 (the widened block, records r[0..1]) of the `count` (>= 1) whole pixel
+ * pairs from `pairs`, written from `out` on; full int8 range, quads a multiple of 4. One asm
+ * loop: every register holds the 2x2 block's work, so the loop's own state (block, passes,
+ * records, output pointer and steps) lives in stack slots ("m" operands), reloaded in a few
+ * instructions a pixel pair instead of GCC's spills. */
+static void relo_conv_dsp_image_pairs_full(const int16_t *block, const int16_t *pairs,
+                                           int32_t count, int32_t quads,
+                                           const relo_dsp_requant_t *r, int8_t *out,
+                                           int32_t depth, int32_t length)
+{
+    const int32_t passes = quads / 4, step = 2 * depth - 2;
+    const int16_t *const end = pairs + count * 2 * length;
+    uint32_t w, n, a00, a01, a10, a11, wa, wb, t, u, p, q;
+    __asm__ volatile("2:\n"
+                     "ldr    %[w], %[blk]\n"
+                     "ldr    %[n], %[passes]\n"
+                     "ldrd   %[a00], %[a10], [%[w]], #8\n"
+                     "mov    %[a01], %[a00]\n"
+                     "mov    %[a11], %[a10]\n"
+                     "1:\n" RELO_CONV_DSP_WIDE_QUAD_2X2 RELO_CONV_DSP_WIDE_QUAD_2X2
+                         RELO_CONV_DSP_WIDE_QUAD_2X2 RELO_CONV_DSP_WIDE_QUAD_2X2
+                     "subs   %[n], %[n], #1\n"
+                     "bne    1b\n"
+                     /* w: records, n: out0, wa: out1, (wb, t, u): a record, p: the value */
+                     "ldr    %[w], %[rec]\n"
+                     "ldr    %[n], %[out]\n"
+                     "ldr    %[wa], %[depth]\n"
+                     "add    %[wa], %[n], %[wa]\n"
+                     "ldrd   %[wb], %[t], [%[w]], #8\n"
+                     "ldr    %[u], [%[w]], #4\n"
+                     RELO_CONV_DSP_OUT_WITH("a00", "n", "wb", "t", "u", "p")
+                     RELO_CONV_DSP_OUT_WITH("a01", "wa", "wb", "t", "u", "p")
+                     "ldrd   %[wb], %[t], [%[w]], #8\n"
+                     "ldr    %[u], [%[w]], #4\n"
+                     RELO_CONV_DSP_OUT_WITH("a10", "n", "wb", "t", "u", "p")
+                     RELO_CONV_DSP_OUT_WITH("a11", "wa", "wb", "t", "u", "p")
+                     "ldr    %[wb], %[step]\n"
+                     "add    %[n], %[n], %[wb]\n"
+                     "str    %[n], %[out]\n"
+                     "ldr    %[wb], %[end]\n"
+                     "cmp    %[c], %[wb]\n"
+                     "bne    2b\n"
+                     : [c] "+r"(pairs), [out] "+m"(out), [w] "=&r"(w), [n] "=&r"(n),
+                       [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11),
+                       [wa] "=&r"(wa), [wb] "=&r"(wb), [t] "=&r"(t), [u] "=&r"(u), [p] "=&r"(p),
+                       [q] "=&r"(q)
+                     : [blk] "m"(block), [passes] "m"(passes), [rec] "m"(r), [depth] "m"(depth),
+                       [step] "m"(step), [end] "m"(end)
+                     : "cc", "memory");
+}
+#endif
+
+/* Channels oc, oc + 1 (block, records r[0..1]) of every pixel pair; full_range is a constant
+ * in each of the two copies. */
+static inline __attribute__((always_inline)) void
+relo_conv_dsp_image_pair_with(const relo_conv_dsp_job_t *job, const int16_t *block,
+                              const int16_t *pairs, const relo_dsp_requant_t *r, int8_t *out,
+                              int32_t full_range)
+{
+    const relo_conv_params_t *p = job->params;
+    const int32_t lo = p->activation_min, hi = p->activation_max, depth = p->output_depth;
+    const int32_t pixels = p->window.output_height * p->window.output_width;
+    const int32_t quads = job->length / 4;
+    int8_t *const end = out + pixels * depth;
+    int8_t *out0 = out;
+#if RELO_DSP_NATIVE
+    if (full_range && quads % 4 == 0 && pixels >= 2) { /* the whole pairs in one asm loop */
+        relo_conv_dsp_image_pairs_full(block, pairs, pixels / 2, quads, r, out, depth,
+                                       job->length);
+        out0 += pixels / 2 * 2 * depth, pairs += pixels / 2 * 2 * job->length;
+    }
+#endif
+    for (; out0 < end; out0 += 2 * depth, pairs += 2 * job->length) {
+        const void *w = block;
+        int32_t a00, a01, a10, a11;
+        relo_conv_dsp_pair_loop(&w, 1, (const relo_dsp_pairs_t *)(const void *)pairs, quads,
+                                &a00, &a01, &a10, &a11);
+        int8_t *out1 = out0 + depth < end ? out0 + depth : out0; /* a lone last pixel */
+        if (full_range) {
+            const relo_dsp_requant_t *records = r;
+            int8_t *o0 = out0; /* the store steps its pointers: keep the loop's */
+            relo_conv_dsp_store_2x2_full(a00, a01, a10, a11, &records, &o0, &out1);
+        } else {
+            out0[0] = (int8_t)relo_dsp_requantize_doubled_clamp_s8(a00, r[0], lo, hi, 0);
+            out0[1] = (int8_t)relo_dsp_requantize_doubled_clamp_s8(a10, r[1], lo, hi, 0);
+            out1[0] = (int8_t)relo_dsp_requantize_doubled_clamp_s8(a01, r[0], lo, hi, 0);
+            out1[1] = (int8_t)relo_dsp_requantize_doubled_clamp_s8(a11, r[1], lo, hi, 0);
+        }
+    }
+}
+
+/* The odd last channel (its int8 block at `w`, record r) of every pixel pair. */
+static void relo_conv_dsp_image_last_channel(const relo_conv_dsp_job_t *job, const int8_t *w,
+                                             const int16_t *pairs, const relo_dsp_requant_t *r,
+                                             int8_t *out)
+{
+    const relo_conv_params_t *p = job->params;
+    const int32_t depth = p->output_depth;
+    const int32_t pixels = p->window.output_height * p->window.output_width;
+    for (int32_t px = 0; px < pixels; px += 2, pairs += 2 * job->length) {
+        int32_t single[2];
+        relo_conv_dsp_channel(job, (const uint8_t *)w, pairs, single);
+        int8_t *out0 = out + px * depth;
+        int8_t *out1 = px + 1 < pixels ? out0 + depth : out0;
+        out1[0] = (int8_t)relo_dsp_requantize_doubled_clamp_s8(single[1], *r, p->activation_min,
+                                                               p->activation_max, 0);
+        out0[0] = (int8_t)relo_dsp_requantize_doubled_clamp_s8(single[0], *r, p->activation_min,
+                                                               p->activation_max, 0);
+    }
+}
+
+/* Every pixel pair's columns of one image, then every output channel pair over them. */
+static void relo_conv_dsp_image_run(const relo_conv_dsp_job_t *job, const int8_t *image,
+                                    int8_t *out, int16_t *scratch)
+{
+    const relo_conv_params_t *params = job->params;
+    const relo_window_t *w = &params->window;
+    const int32_t pixels = w->output_height * w->output_width, length = job->length;
+    const int32_t pointwise = relo_conv_dsp_is_pointwise(w);
+    int16_t *const block = scratch + relo_conv_dsp_image_taps(params, length);
+    for (int32_t px = 0; px < pixels; px += 2) {
+        int16_t *pair = scratch + px * length; /* pixel pair px / 2: 2 * K taps */
+        relo_conv_dsp_column(params, image, px, pointwise, pair, 2, length);
+        relo_conv_dsp_column(params, image, px + 1 < pixels ? px + 1 : px, pointwise, pair + 4, 2,
+                             length);
+    }
+    const int32_t full = relo_dsp_is_full_range_s8(params->activation_min, params->activation_max);
+    const int8_t *filter = job->filter;
+    const relo_dsp_requant_t *r = job->requant;
+    int32_t oc = 0;
+    for (; oc + 1 < params->output_depth; oc += 2, r += 2) {
+        filter = relo_conv_dsp_widen_pair(filter, length, block);
+        if (full) {
+            relo_conv_dsp_image_pair_with(job, block, scratch, r, out + oc, 1);
+        } else {
+            relo_conv_dsp_image_pair_with(job, block, scratch, r, out + oc, 0);
+        }
+    }
+    if (oc < params->output_depth) {
+        relo_conv_dsp_image_last_channel(job, filter, scratch, r, out + oc);
+    }
+}
+
+int32_t relo_conv_s8_dsp_image(const relo_conv_params_t *params, const int8_t *input,
+                               const int8_t *filter, const relo_dsp_requant_t *requant,
+                               int8_t *output, int16_t *scratch)
+{
+    const int32_t status =
+        relo_conv_dsp_validate(params, input, filter, requant, output, scratch, 2);
+    if (status != RELO_NN_OK) {
+        return status;
+    }
+    const relo_window_t *w = &params->window;
+    /* the last channel's block is read in its int8 layout (relo_conv_dsp_channel) */
+    const relo_conv_dsp_job_t job = {params, filter, 0, requant,
+                                     relo_conv_dsp_column_length(params), 2};
+    const int32_t image_size = w->input_height * w->input_width * params->input_depth;
+    const int32_t out_size = w->output_height * w->output_width * params->output_depth;
+    for (int32_t b = 0; b < w->batches; ++b) {
+        relo_conv_dsp_image_run(&job, input + b * image_size, output + b * out_size, scratch);
+    }
+    return RELO_NN_OK;
+}
+
 /* ---- relo_conv_pointwise8_s8_dsp: 1x1 convolutions over 8 input channels ------------------
  *
  * The column is 8 taps: four packed pairs that stay in registers for all output channels, so
  * there is no im2col and no scratch; one output channel per step, requantized at once:
- * 16 instructions for 8 MACs and the output. Preconditions (checked by the compiler too):
+ * 14.5 instructions for 8 MACs and the output. Preconditions (checked by the compiler too):
  * 1x1 filter, stride 1, no padding, full int8 activation range, output the input's size.
  * Layout contract (compiler/kernel_select.py, pointwise8_layout): filter int16, per output
  * channel its 8 taps in the order (0, 2), (1, 3), (4, 6), (5, 7), the pairs SXTB16 and
  * SXTB16 ROR 8 make of the pixel's two words; channels: per output channel {2 * bias,
- * multiplier, right_shift, rounding} (relo_dsp_requant_t after the bias). The pixel is
+ * rounding, multiplier, right_shift} (relo_dsp_requant_t's fields, the rounding first: each
+ * LDRD loads a pair the loop uses together). The pixel is
  * extended to 2 * (x + offset), so the sums come doubled as relo_dsp_requantize_doubled
  * wants. */
 
@@ -613,33 +850,47 @@ static int32_t relo_conv_pointwise8_validate(const relo_conv_params_t *params,
 }
 
 #if RELO_DSP_NATIVE
-/* Every output channel of one pixel whose column is c0..c3: 16 instructions an output. */
+/* One output channel of the pixel: its doubled bias and rounding, 8 MACs, its multiplier and
+ * shift, the requantized value stored: 15 instructions. */
+#define RELO_CONV_POINTWISE8_OUTPUT                                                           \
+    "ldrd   %[a], %[k], [%[ch]], #8\n"                                                        \
+    "ldrd   %[t0], %[t1], [%[w]], #8\n"                                                       \
+    "smlad  %[a], %[t0], %[c0], %[a]\n"                                                       \
+    "smlad  %[a], %[t1], %[c1], %[a]\n"                                                       \
+    "ldrd   %[t0], %[t1], [%[w]], #8\n"                                                       \
+    "smlad  %[a], %[t0], %[c2], %[a]\n"                                                       \
+    "smlad  %[a], %[t1], %[c3], %[a]\n"                                                       \
+    "ldrd   %[t0], %[t1], [%[ch]], #8\n"                                                      \
+    "smmlar %[t], %[a], %[t0], %[k]\n"                                                        \
+    "add    %[t], %[t], %[a], asr #31\n"                                                      \
+    "asr    %[t], %[t], %[t1]\n"                                                              \
+    "ssat   %[t], #8, %[t]\n"                                                                 \
+    "strb   %[t], [%[o]], #1\n"
+
+#define RELO_CONV_POINTWISE8_OPERANDS                                                         \
+    : [w] "+r"(filter), [ch] "+r"(channels), [o] "+r"(out), [a] "=&r"(a), [t0] "=&r"(t0),     \
+      [t1] "=&r"(t1), [k] "=&r"(k), [t] "=&r"(t)                                              \
+    : [c0] "r"(c0), [c1] "r"(c1), [c2] "r"(c2), [c3] "r"(c3), [end] "r"(end)                  \
+    : "cc", "memory"
+
+/* Every output channel of one pixel whose column is c0..c3: two a pass when there is an even
+ * number of them (14.5 instructions an output), else one (17). */
 static inline void relo_conv_pointwise8_pixel(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3,
                                               const int16_t *filter, const int32_t *channels,
                                               int8_t *out, const int8_t *end)
 {
     int32_t a, t0, t1, k, t;
-    __asm__ volatile("1:\n"
-                     "ldr    %[a], [%[ch]], #4\n"
-                     "ldrd   %[t0], %[t1], [%[w]], #8\n"
-                     "smlad  %[a], %[t0], %[c0], %[a]\n"
-                     "smlad  %[a], %[t1], %[c1], %[a]\n"
-                     "ldrd   %[t0], %[t1], [%[w]], #8\n"
-                     "smlad  %[a], %[t0], %[c2], %[a]\n"
-                     "smlad  %[a], %[t1], %[c3], %[a]\n"
-                     "ldrd   %[t0], %[t1], [%[ch]], #8\n"
-                     "ldr    %[k], [%[ch]], #4\n"
-                     "smmlar %[t], %[a], %[t0], %[k]\n"
-                     "add    %[t], %[t], %[a], asr #31\n"
-                     "asr    %[t], %[t], %[t1]\n"
-                     "ssat   %[t], #8, %[t]\n"
-                     "strb   %[t], [%[o]], #1\n"
-                     "cmp    %[o], %[end]\n"
-                     "bne    1b\n"
-                     : [w] "+r"(filter), [ch] "+r"(channels), [o] "+r"(out), [a] "=&r"(a),
-                       [t0] "=&r"(t0), [t1] "=&r"(t1), [k] "=&r"(k), [t] "=&r"(t)
-                     : [c0] "r"(c0), [c1] "r"(c1), [c2] "r"(c2), [c3] "r"(c3), [end] "r"(end)
-                     : "cc", "memory");
+    if (((end - out) & 1) == 0) {
+        __asm__ volatile("1:\n" RELO_CONV_POINTWISE8_OUTPUT RELO_CONV_POINTWISE8_OUTPUT
+                         "cmp    %[o], %[end]\n"
+                         "bne    1b\n"
+                         RELO_CONV_POINTWISE8_OPERANDS);
+    } else {
+        __asm__ volatile("1:\n" RELO_CONV_POINTWISE8_OUTPUT
+                         "cmp    %[o], %[end]\n"
+                         "bne    1b\n"
+                         RELO_CONV_POINTWISE8_OPERANDS);
+    }
 }
 #else
 static inline void relo_conv_pointwise8_pixel(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3,
@@ -652,7 +903,7 @@ static inline void relo_conv_pointwise8_pixel(uint32_t c0, uint32_t c1, uint32_t
         a = relo_dsp_smlad(relo_dsp_read_s16x2(filter + 2), c1, a);
         a = relo_dsp_smlad(relo_dsp_read_s16x2(filter + 4), c2, a);
         a = relo_dsp_smlad(relo_dsp_read_s16x2(filter + 6), c3, a);
-        const relo_dsp_requant_t r = {channels[1], channels[2], channels[3]};
+        const relo_dsp_requant_t r = {channels[2], channels[3], channels[1]};
         *out = (int8_t)relo_dsp_requantize_doubled_clamp_s8(a, r, -128, 127, 1);
     }
 }

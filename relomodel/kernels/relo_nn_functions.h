@@ -81,6 +81,14 @@ int32_t relo_conv_s8_dsp_wide(const relo_conv_params_t *params, const int8_t *in
                               const int16_t *filter, const relo_dsp_requant_t *requant,
                               int8_t *output, int16_t *scratch, int32_t columns);
 
+/* relo_conv_s8_dsp (the same int8 filter) for small images: every pixel's column extended
+ * into `scratch` at once, each output channel pair widened once into its tail, then dotted
+ * with every pixel pair; scratch holds ceil(pixels / 2) * 2 * K + 4 + 2 * K int16
+ * (relo_conv_s8_dsp.c). */
+int32_t relo_conv_s8_dsp_image(const relo_conv_params_t *params, const int8_t *input,
+                               const int8_t *filter, const relo_dsp_requant_t *requant,
+                               int8_t *output, int16_t *scratch);
+
 /* CONV_2D 1x1, stride 1, no padding, over exactly 8 input channels, full int8 activation
  * range, DSP extension: the pixel stays in registers (no im2col, no scratch); filter and
  * per-channel {2 * bias, requantization} laid out at pack time (relo_conv_s8_dsp.c). */

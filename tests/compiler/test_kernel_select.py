@@ -131,3 +131,21 @@ def test_fc_row_constants_fold_the_input_offset_and_wrap_to_int32():
     constants = kernel_select.fc_row_constants(filters, bias, 5)
     assert constants.tolist() == [10 + 5 * 6, (1 << 31) - 1]
     assert kernel_select.fc_row_constants(filters, bias, -1 << 30).tolist()[0] == 10 + (-6 << 30) % (1 << 32) - (1 << 32)
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(CASES) if "_image_" in n])
+def test_whole_image_scratch_does_not_grow_the_arena(name, monkeypatch):
+    data, _, _ = CASES[name]
+    image = compile_model(data, name="i", target=DSP)
+    monkeypatch.setattr(kernel_select, "IMAGE_MIN_PIXELS", 1 << 30)  # the two-column kernel
+    columns = compile_model(data, name="i", target=DSP)
+    assert "relo_conv_s8_dsp_image(" in image.c_sources["model.c"]
+    assert "relo_conv_s8_dsp_image(" not in columns.c_sources["model.c"]
+    assert image.arena_size == columns.arena_size
+
+
+def test_whole_image_needs_room_in_the_arena():
+    # a lone convolution's input and output are the largest activations: no room for the image
+    data = dsp_cases.conv_case(52, (6, 6), 16, 8, (1, 1))[0]
+    assert "relo_conv_s8_dsp_image(" not in compile_model(data, name="n", target=DSP).c_sources["model.c"]
+    assert kernel_select.image_scratch_bytes(9, 5) == 5 * 2 * 8 * 2 + 8 + 4 * 8
