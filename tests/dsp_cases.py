@@ -1,4 +1,4 @@
-"""Single-op convolutions and FULLY_CONNECTEDs that exercise every path of the DSP kernels (compiler/kernel_select.py):
+"""Single-op convolutions and FULLY_CONNECTEDs that exercise every path of the DSP kernels (compiler/kernel_select/):
 shared by the host-native tests (portable emulation of the DSP instructions) and the tests on
 the emulated Cortex-M4 (the real instructions)."""
 

@@ -17,7 +17,7 @@
  * Filter, bias and that table hold twice their values, so the accumulators are twice the
  * sums, which relo_dsp_requantize_doubled takes with no doubling left to do.
  *
- * Layout contract with the compiler (compiler/kernel_select.py, one_channel_*), fixed at pack
+ * Layout contract with the compiler (compiler/kernel_select/, one_channel_*), fixed at pack
  * time: Q = ceil(filter_width / 4) quads of taps per filter row, output channels in groups of
  * four (the last group zero padded);
  * - filter, int16, 2 * the taps: for each group g, filter row fy, quad q, channel j of the

@@ -10,7 +10,7 @@
  * (the bias comes doubled too), which is what the requantization's high multiply wants
  * (relo_dsp_requantize_doubled: no shift per output).
  *
- * Layout contract with the compiler (compiler/kernel_select.py), fixed at pack time:
+ * Layout contract with the compiler (compiler/kernel_select/), fixed at pack time:
  * - column length K = filter_height * filter_width * input_depth rounded up to a multiple of 4,
  *   taps in (fy, fx, channel) order; a "quad" is 4 consecutive taps;
  * - scratch (4-byte aligned, columns * K int16, columns 1 or 2) holds the columns interleaved
@@ -820,7 +820,7 @@ int32_t relo_conv_s8_dsp_image(const relo_conv_params_t *params, const int8_t *i
  * there is no im2col and no scratch; one output channel per step, requantized at once:
  * 14.5 instructions for 8 MACs and the output. Preconditions (checked by the compiler too):
  * 1x1 filter, stride 1, no padding, full int8 activation range, output the input's size.
- * Layout contract (compiler/kernel_select.py, pointwise8_layout): filter int16, per output
+ * Layout contract (compiler/kernel_select/, pointwise8_layout): filter int16, per output
  * channel its 8 taps in the order (0, 2), (1, 3), (4, 6), (5, 7), the pairs SXTB16 and
  * SXTB16 ROR 8 make of the pixel's two words; channels: per output channel {2 * bias,
  * rounding, multiplier, right_shift} (relo_dsp_requant_t's fields, the rounding first: each

@@ -11,7 +11,7 @@
  * with the zero point outside (relo_depthwise_dsp_edge_3x3), other windows by tap
  * (relo_depthwise_dsp_generic_four).
  *
- * Layout contract with the compiler (compiler/kernel_select.py): filter int16, grouped by four
+ * Layout contract with the compiler (compiler/kernel_select/): filter int16, grouped by four
  * channels: group g is first the interior biases of channels 4g .. 4g + 3 (int32, as two int16
  * halves each), then for every tap (fy, fx) in order, channels 4g + (0, 2, 1, 3), so one LDRD
  * gives the pair matching SXTB16 of the input (channels 0, 2) and the pair matching SXTB16

@@ -3,7 +3,7 @@
  * Four int8 weight rows dotted with one int16 vector (an int8 input widened once, its offset
  * added), by SMLAD: the vector's pairs are loaded once for the four rows. Shared by the DSP
  * kernels whose rows come in fours (the LSTM's gates, the SVDF's filters); the compiler lays
- * the rows out (compiler/kernel_select.py four_rows_layout).
+ * the rows out (compiler/kernel_select/ four_rows_layout).
  */
 #ifndef RELO_DSP_DOT4_H
 #define RELO_DSP_DOT4_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TFLite Micro's two-rounding requantization in a few instructions, for values the compiler
- * proved small enough (compiler/kernel_select.py rescale_record), with any shift: the general
+ * proved small enough (compiler/kernel_select/ rescale_record), with any shift: the general
  * form of relo_dsp_requantize_bounded (which folds an output offset and so needs |x| < 2^29).
  */
 #ifndef RELO_DSP_RESCALE_H
@@ -10,7 +10,7 @@
 #include "relo_nn_dsp.h"
 
 /* TFLite Micro's requantization (relo_nn_requantize) of x by the record r (multiplier, left
- * shift + 1, right shift, rounding: compiler/kernel_select.py rescale_record), exact when
+ * shift + 1, right shift, rounding: compiler/kernel_select/ rescale_record), exact when
  * |x << left shift| < 2^30 and 0 <= multiplier < 2^31, as the compiler proved for every
  * record: the rounding doubling high multiply of a = x << left is SMMULR of 2a (2a cannot
  * overflow; relo_dsp_requantize_bounded gives the proof of both roundings), then the

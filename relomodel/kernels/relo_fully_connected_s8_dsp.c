@@ -3,7 +3,7 @@
  * FULLY_CONNECTED, int8, for cores with the DSP extension: SMLAD over four inputs per step,
  * two output rows per pass, so each input word loaded (and sign-extended) serves two rows.
  *
- * Layout contract with the compiler (compiler/kernel_select.py), fixed at pack time:
+ * Layout contract with the compiler (compiler/kernel_select/), fixed at pack time:
  * - K = input_depth rounded up to a multiple of 4; a "quad" is 4 consecutive weights of a row;
  * - weights, int8, for each pair of output rows (2i, 2i + 1): quad q of row 2i then quad q of
  *   row 2i + 1, for q = 0 .. K/4 - 1; an odd last row follows as K plain weights; zero padded

@@ -5,7 +5,7 @@
  * SMLAD, the four gates at once so each pair of the widened vector is loaded once for all
  * four rows.
  *
- * Layout contract with the compiler (compiler/kernel_select.py lstm), fixed at pack time:
+ * Layout contract with the compiler (compiler/kernel_select/ lstm), fixed at pack time:
  * - K = input_size (state_size for the recurrent weights) rounded up to a multiple of 4, the
  *   weights zero padded to it (the widened vectors are zero padded alike);
  * - input weights, int8: for element i, for quad q = 0 .. K/4 - 1, quad q of row i of gate

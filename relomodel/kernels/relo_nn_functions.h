@@ -203,7 +203,7 @@ int32_t relo_svdf_s8(const relo_svdf_params_t *params, const int8_t *input,
 
 /* relo_svdf_s8 with SMLAD: weights_feature, unit_constants (bias folded with the state zero
  * point) and the feature requantization record in the layout of relo_svdf_s8_dsp.c
- * (compiler/kernel_select.py); `scratch` holds input_size rounded up to 4 int16. */
+ * (compiler/kernel_select/); `scratch` holds input_size rounded up to 4 int16. */
 int32_t relo_svdf_s8_dsp(const relo_svdf_params_t *params, const int8_t *input,
                          const int8_t *weights_feature, const int8_t *weights_time,
                          const int32_t *unit_constants, const int32_t *feature_rescale,
@@ -232,7 +232,7 @@ int32_t relo_lstm_s8(const relo_lstm_params_t *params, const int8_t *input,
 
 /* relo_lstm_s8 with SMLAD, the four gates of an element at once; weights, biases and the
  * requantization records `rescales` in the layout of relo_lstm_s8_dsp.c
- * (compiler/kernel_select.py), scratch as relo_lstm_s8's. */
+ * (compiler/kernel_select/), scratch as relo_lstm_s8's. */
 int32_t relo_lstm_s8_dsp(const relo_lstm_params_t *params, const int8_t *input,
                          const int8_t *input_weights, const int8_t *recurrent_weights,
                          const int32_t *biases, int8_t *hidden_state, int16_t *cell_state,

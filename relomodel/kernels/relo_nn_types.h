@@ -107,7 +107,7 @@ typedef struct {
     int32_t filter_offset;  /* -filter zero point: 0 except for asymmetric (uint8-born) filters */
 } relo_depthwise_conv_params_t;
 
-/* DSP kernels (relo_nn_dsp.h): one output channel's requantization, precomputed by the compiler (compiler/kernel_select.py,
+/* DSP kernels (relo_nn_dsp.h): one output channel's requantization, precomputed by the compiler (compiler/kernel_select/,
  * fast_requant) where it proved the preconditions of relo_dsp_requantize_bounded. */
 typedef struct {
     int32_t multiplier;  /* [2^30, 2^31) */

@@ -5,7 +5,7 @@
  * at a time by SMLAD (relo_dsp_dot4.h) over the input widened once, the state shifted a word
  * at a time, and the memory x weights_time products by SMLAD.
  *
- * Layout contract with the compiler (compiler/kernel_select.py svdf), fixed at pack time:
+ * Layout contract with the compiler (compiler/kernel_select/ svdf), fixed at pack time:
  * - weights_feature: relo_dsp_dot4.h layout of the filters zero padded to a multiple of 4;
  * - weights_time: as the reference, [filters][memory_size], of the state's type;
  * - unit_constants[u] = bias[u] - state zero point * sum of the weights_time of unit u's

@@ -19,7 +19,7 @@ def test_compiled_model_fields():
     assert {p.name for p in model.kernel_files} == {
         "relo_fully_connected_s8.c", "relo_softmax_s8.c", "relo_quantize_f32_s8.c",
         "relo_dequantize_s8_f32.c", "relo_rt.c",
-        "relo_fully_connected_s8_dsp.c"}  # TARGET has DSP (compiler/kernel_select.py)
+        "relo_fully_connected_s8_dsp.c"}  # TARGET has DSP (compiler/kernel_select/)
     assert all(p.is_file() for p in model.kernel_files)
     (x,), (y,) = model.inputs, model.outputs
     assert x.dtype == spec.DTYPE.FLOAT32 and x.shape == (1, 16, 1) and x.size_bytes == 64

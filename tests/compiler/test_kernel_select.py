@@ -1,4 +1,4 @@
-"""DSP kernel selection (compiler/kernel_select.py) and the DSP kernels' restructured C, run
+"""DSP kernel selection (compiler/kernel_select/) and the DSP kernels' restructured C, run
 host-native with the portable emulation of the DSP instructions: bit-exact with the portable
 kernels and TFLite Micro. The real instructions are tested on the emulated board
 (tests/e2e/test_dsp_kernels_board.py)."""
@@ -137,7 +137,7 @@ def test_fc_row_constants_fold_the_input_offset_and_wrap_to_int32():
 def test_whole_image_scratch_does_not_grow_the_arena(name, monkeypatch):
     data, _, _ = CASES[name]
     image = compile_model(data, name="i", target=DSP)
-    monkeypatch.setattr(kernel_select, "IMAGE_MIN_PIXELS", 1 << 30)  # the two-column kernel
+    monkeypatch.setattr(kernel_select.convolution, "IMAGE_MIN_PIXELS", 1 << 30)  # the two-column kernel
     columns = compile_model(data, name="i", target=DSP)
     assert "relo_conv_s8_dsp_image(" in image.c_sources["model.c"]
     assert "relo_conv_s8_dsp_image(" not in columns.c_sources["model.c"]

@@ -1,5 +1,5 @@
 """One-channel convolutions without im2col (relomodel/kernels/relo_conv_one_channel_s8_dsp.c,
-compiler/kernel_select.py one_channel_*): the layouts, the kernel's own checks and, run
+compiler/kernel_select/ one_channel_*): the layouts, the kernel's own checks and, run
 host-native with the portable emulation of the DSP instructions, bit-exact with TFLite Micro on
 random geometries. The hand-written loops run on the emulated board
 (tests/e2e/test_dsp_kernels_board.py, dsp_cases)."""
