@@ -1,6 +1,6 @@
 """Per-operator instruction counts of a compiled model on the emulated board.
 
-Builds a bare-metal image for QEMU (relomodel/board/profiler/): the generated model.c and its
+Builds a bare-metal image for QEMU (relomodel/board/profile_image/): the generated model.c and its
 kernels compiled with exactly the package's flags (PIC, -O2, the target's CPU), plus a harness
 that timestamps every operator through the model's RELO_MODEL_OP_DONE hook (compiled out of
 packages) with the firmware's counter (SysTick under -icount shift=0, 40 instructions a tick).
@@ -28,7 +28,7 @@ from relomodel.targets import get_target
 from relomodel.transport.device import NUMPY_DTYPES
 from relomodel.validate import random_inputs
 
-HARNESS_DIR = Path(__file__).with_name("profiler")
+HARNESS_DIR = Path(__file__).with_name("profile_image")
 RUN_TIMEOUT_S = 300
 FLOAT_RTOL = 1e-5  # float32 kernels vs the reference (docs/float-models.md)
 HOOK = "-DRELO_MODEL_OP_DONE(op_index)=relo_profile_op_done(op_index)"
