@@ -92,13 +92,10 @@ def require_activation(op: Operator, tensor: Tensor, what: str) -> None:
 
 
 @dataclass(frozen=True)
-class WeightedOperands:
-    """The operands of an int8 layer with weights (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED),
-    checked: int8 computed input and output, each quantized per tensor."""
+class Int8InOut:
+    """A layer's int8 computed input (operand 0) and int8 output, each quantized per tensor."""
 
     data: Tensor
-    weights: Tensor
-    bias: Tensor | None
     output: Tensor
     in_scale: float
     in_zp: int
@@ -106,17 +103,31 @@ class WeightedOperands:
     out_zp: int
 
 
-def int8_weighted_operands(graph: Graph, op: Operator, weights_role: str) -> WeightedOperands:
+def int8_in_out(graph: Graph, op: Operator) -> Int8InOut:
     data = input_tensor(graph, op, 0, "data")
-    weights = input_tensor(graph, op, 1, weights_role)
-    bias = input_tensor(graph, op, 2, "bias", optional=True)
     output = output_tensor(graph, op)
     require_dtype(op, data, "input", "int8")
     require_dtype(op, output, "output", "int8")
     require_activation(op, data, "input")
     in_scale, in_zp = require_per_tensor_quant(op, data, "input")
     out_scale, out_zp = require_per_tensor_quant(op, output, "output")
-    return WeightedOperands(data, weights, bias, output, in_scale, in_zp, out_scale, out_zp)
+    return Int8InOut(data, output, in_scale, in_zp, out_scale, out_zp)
+
+
+@dataclass(frozen=True)
+class WeightedOperands(Int8InOut):
+    """An int8 layer with weights (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED): its Int8InOut
+    plus the weights (operand 1) and the optional bias (operand 2)."""
+
+    weights: Tensor | None = None
+    bias: Tensor | None = None
+
+
+def int8_weighted_operands(graph: Graph, op: Operator, weights_role: str) -> WeightedOperands:
+    weights = input_tensor(graph, op, 1, weights_role)
+    bias = input_tensor(graph, op, 2, "bias", optional=True)
+    io = int8_in_out(graph, op)
+    return WeightedOperands(io.data, io.output, io.in_scale, io.in_zp, io.out_scale, io.out_zp, weights, bias)
 
 
 def c_identifier(op: Operator, role: str) -> str:

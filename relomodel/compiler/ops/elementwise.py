@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from relomodel.compiler.ir import Graph, Operator, Tensor
-from relomodel.compiler.ops.base import (
-    LoweredOp, c_array, c_identifier, c_struct, fail, input_tensor, output_tensor, require_activation,
-    require_dtype, require_per_tensor_quant,
-)
+from relomodel.compiler.ops.base import LoweredOp, c_array, c_identifier, c_struct, fail, int8_in_out
 
 
 def unary_int8(graph: Graph, op: Operator) -> tuple[Tensor, Tensor]:
     """The int8 input and output of a one-input activation, with matching shapes."""
-    data = input_tensor(graph, op, 0, "data")
-    output = output_tensor(graph, op)
-    require_dtype(op, data, "input", "int8")
-    require_dtype(op, output, "output", "int8")
-    require_activation(op, data, "input")
-    require_per_tensor_quant(op, data, "input")
-    require_per_tensor_quant(op, output, "output")
+    io = int8_in_out(graph, op)
+    data, output = io.data, io.output
     if data.element_count != output.element_count:
         raise fail(op, f"input shape {data.shape} and output shape {output.shape} differ in size")
     return data, output

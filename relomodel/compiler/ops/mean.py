@@ -10,8 +10,7 @@ from __future__ import annotations
 from relomodel.compiler import quant
 from relomodel.compiler.ir import Graph, Operator, Tensor
 from relomodel.compiler.ops.base import (
-    LowerContext, LoweredOp, c_identifier, c_struct, fail, input_tensor, output_tensor,
-    require_activation, require_dtype, require_per_tensor_quant,
+    LowerContext, LoweredOp, c_identifier, c_struct, fail, input_tensor, int8_in_out,
 )
 
 NAME = "MEAN"
@@ -20,14 +19,10 @@ MAX_RANK = 4  # relo_nn_types.h RELO_MEAN_RANK
 
 
 def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
-    data = input_tensor(graph, op, 0, "data")
+    io = int8_in_out(graph, op)
+    data, output = io.data, io.output
+    in_scale, in_zp, out_scale, out_zp = io.in_scale, io.in_zp, io.out_scale, io.out_zp
     axes_tensor = input_tensor(graph, op, 1, "axes")
-    output = output_tensor(graph, op)
-    require_dtype(op, data, "input", "int8")
-    require_dtype(op, output, "output", "int8")
-    require_activation(op, data, "input")
-    in_scale, in_zp = require_per_tensor_quant(op, data, "input")
-    out_scale, out_zp = require_per_tensor_quant(op, output, "output")
     rank = len(data.shape)
     if not 1 <= rank <= MAX_RANK:
         raise fail(op, f"input rank {rank} is not supported (1 to {MAX_RANK})")
