@@ -48,8 +48,10 @@ static inline int32_t relo_fc_dsp_mac(int32_t acc, int8_t x, int8_t w)
     return (int32_t)((uint32_t)acc + (uint32_t)((int32_t)x * w));
 }
 
-/* Rows 2i and 2i + 1 (interleaved quads at `w`) dotted with the input row `x`. */
-static void relo_fc_dsp_dot_pair(const int8_t *x, const int8_t *w, int32_t depth, int32_t *acc0,
+/* Rows 2i and 2i + 1 (interleaved quads at `w`) dotted with the input row `x`. Inlined into
+ * both callers (the whole-row and the streaming kernels): as a call it costs ~10 instructions
+ * a row pair, which small layers feel. */
+static inline __attribute__((always_inline)) void relo_fc_dsp_dot_pair(const int8_t *x, const int8_t *w, int32_t depth, int32_t *acc0,
                                  int32_t *acc1)
 {
     int32_t a0 = *acc0, a1 = *acc1;
