@@ -20,16 +20,9 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
     if op.options.get("quantized_bias_type", 0) not in (0, 2):  # default or INT32
         raise fail(op, "only int32 bias is supported")
 
-    if len(weights.shape) != 4:
-        raise fail(op, f"filter must be 4-D [out, h, w, in], found shape {weights.shape}")
-    out_depth, filter_h, filter_w, filter_in_depth = weights.shape
-    geometry = window.window_fields(op, data, output, (filter_h, filter_w), dilated=True)
-    in_depth = data.shape[3]
-    if output.shape[3] != out_depth:
-        raise fail(op, f"output has {output.shape[3]} channels, the filter makes {out_depth}")
-    if filter_in_depth < 1 or in_depth % filter_in_depth or out_depth % (in_depth // filter_in_depth):
-        raise fail(op, f"filter depth {filter_in_depth} does not split the input's {in_depth} channels "
-                       f"into groups that divide the {out_depth} output channels")
+    shape = window.conv_shape(op, data, weights, output)
+    geometry, in_depth, out_depth = shape.window, shape.in_depth, shape.out_depth
+    filter_in_depth = shape.filter_in_depth
     filter_scales = conv_quant.check_filter(op, weights, out_depth, channel_axis=0)
     bias_values = conv_quant.check_bias(op, bias, out_depth)
     multipliers, shifts = conv_quant.channel_multipliers(op, in_scale, filter_scales, out_scale)
@@ -51,7 +44,7 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
 
     portable = LoweredOp(
         op=op, kernel_files=(KERNEL,), declarations=declarations, emit_call=emit_call,
-        macs=window.window_macs(geometry, filter_h * filter_w * filter_in_depth, out_depth),
+        macs=window.window_macs(geometry, shape.taps, out_depth),
         weight_bytes=weights.size_bytes + (bias.size_bytes if bias is not None else 0),
         output_shape=output.shape,
         overlap=(output.index, data.index,

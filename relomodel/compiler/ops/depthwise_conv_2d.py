@@ -5,9 +5,7 @@ from __future__ import annotations
 from relomodel.compiler import kernel_select, quant
 from relomodel.compiler.ir import Graph, Operator
 from relomodel.compiler.ops import conv_quant, window
-from relomodel.compiler.ops.base import (
-    LowerContext, LoweredOp, c_struct, fail, int8_weighted_operands,
-)
+from relomodel.compiler.ops.base import LowerContext, LoweredOp, c_struct, int8_weighted_operands
 
 NAME = "DEPTHWISE_CONV_2D"
 KERNEL = "relo_depthwise_conv_s8.c"
@@ -18,19 +16,8 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
     data, weights, bias, output = operands.data, operands.weights, operands.bias, operands.output
     in_scale, in_zp, out_scale, out_zp = operands.in_scale, operands.in_zp, operands.out_scale, operands.out_zp
 
-    if len(weights.shape) != 4 or weights.shape[0] != 1:
-        raise fail(op, f"filter must be 4-D [1, h, w, channels], found shape {weights.shape}")
-    _, filter_h, filter_w, out_depth = weights.shape
-    geometry = window.window_fields(op, data, output, (filter_h, filter_w), dilated=True)
-    in_depth = data.shape[3]
-    if output.shape[3] != out_depth or out_depth % in_depth:
-        raise fail(op, f"{out_depth} filter channels and {output.shape[3]} output channels must match "
-                       f"and be a multiple of the {in_depth} input channels")
-    multiplier = out_depth // in_depth
-    declared = op.options.get("depth_multiplier", multiplier)
-    if declared not in (0, multiplier):  # 0: left unset by some converters, shapes decide
-        raise fail(op, f"depth_multiplier option {declared} disagrees with the shapes "
-                       f"({in_depth} -> {out_depth} channels)")
+    shape = window.depthwise_shape(op, data, weights, output)
+    geometry, in_depth, out_depth, multiplier = shape.window, shape.in_depth, shape.out_depth, shape.depth_multiplier
     filter_scales = conv_quant.check_filter(op, weights, out_depth, channel_axis=3)
     bias_values = conv_quant.check_bias(op, bias, out_depth)
     multipliers, shifts = conv_quant.channel_multipliers(op, in_scale, filter_scales, out_scale)
@@ -53,7 +40,7 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
 
     portable = LoweredOp(
         op=op, kernel_files=(KERNEL,), declarations=declarations, emit_call=emit_call,
-        macs=window.window_macs(geometry, filter_h * filter_w, out_depth),
+        macs=window.window_macs(geometry, shape.taps, out_depth),
         weight_bytes=weights.size_bytes + (bias.size_bytes if bias is not None else 0),
         output_shape=output.shape,
         overlap=(output.index, data.index,

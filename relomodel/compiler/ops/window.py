@@ -7,6 +7,8 @@ passed to the kernels: TFLM's reference kernels ignore the odd extra cell at the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from relomodel.compiler.ir import Operator, Tensor
@@ -74,6 +76,53 @@ def window_fields(op: Operator, data: Tensor, output: Tensor, filter_hw: tuple[i
         "pad_top": leading_padding(in_h, filter_h, stride_h, dil_h, out_h),
         "pad_left": leading_padding(in_w, filter_w, stride_w, dil_w, out_w),
     }
+
+
+@dataclass(frozen=True)
+class ConvShape:
+    """A CONV_2D's or DEPTHWISE_CONV_2D's checked shapes (any dtype)."""
+
+    window: dict  # window_fields
+    in_depth: int
+    out_depth: int
+    taps: int  # MACs per output value
+    filter_in_depth: int = 1  # CONV_2D: input channels per group
+    depth_multiplier: int = 1  # DEPTHWISE_CONV_2D
+
+
+def conv_shape(op: Operator, data: Tensor, weights: Tensor, output: Tensor) -> ConvShape:
+    """CONV_2D: filter [out, h, w, in / groups], groups dividing both channel counts."""
+    if len(weights.shape) != 4:
+        raise fail(op, f"filter must be 4-D [out, h, w, in], found shape {weights.shape}")
+    out_depth, filter_h, filter_w, filter_in_depth = weights.shape
+    geometry = window_fields(op, data, output, (filter_h, filter_w), dilated=True)
+    in_depth = data.shape[3]
+    if output.shape[3] != out_depth:
+        raise fail(op, f"output has {output.shape[3]} channels, the filter makes {out_depth}")
+    if filter_in_depth < 1 or in_depth % filter_in_depth or out_depth % (in_depth // filter_in_depth):
+        raise fail(op, f"filter depth {filter_in_depth} does not split the input's {in_depth} channels "
+                       f"into groups that divide the {out_depth} output channels")
+    return ConvShape(geometry, in_depth, out_depth, filter_h * filter_w * filter_in_depth,
+                     filter_in_depth=filter_in_depth)
+
+
+def depthwise_shape(op: Operator, data: Tensor, weights: Tensor, output: Tensor) -> ConvShape:
+    """DEPTHWISE_CONV_2D: filter [1, h, w, in * multiplier]; the multiplier option, when set,
+    must agree with the shapes."""
+    if len(weights.shape) != 4 or weights.shape[0] != 1:
+        raise fail(op, f"filter must be 4-D [1, h, w, channels], found shape {weights.shape}")
+    _, filter_h, filter_w, out_depth = weights.shape
+    geometry = window_fields(op, data, output, (filter_h, filter_w), dilated=True)
+    in_depth = data.shape[3]
+    if output.shape[3] != out_depth or out_depth % in_depth:
+        raise fail(op, f"{out_depth} filter channels and {output.shape[3]} output channels must match "
+                       f"and be a multiple of the {in_depth} input channels")
+    multiplier = out_depth // in_depth
+    declared = op.options.get("depth_multiplier", multiplier)
+    if declared not in (0, multiplier):  # 0: left unset by some converters, shapes decide
+        raise fail(op, f"depth_multiplier option {declared} disagrees with the shapes "
+                       f"({in_depth} -> {out_depth} channels)")
+    return ConvShape(geometry, in_depth, out_depth, filter_h * filter_w, depth_multiplier=multiplier)
 
 
 def window_macs(window: dict, per_output: int, channels: int) -> int:
