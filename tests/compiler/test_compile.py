@@ -9,7 +9,7 @@ from relomodel.format import spec
 from relomodel.modelgen.mlp import big_mlp, demo_model, fully_connected_model
 from relomodel.modelgen.tflite_writer import ModelSpec
 
-from .conftest import TARGET, host_model, shared_model_bytes
+from .conftest import TARGET, host_model
 
 
 def test_compiled_model_fields():

@@ -29,7 +29,7 @@ def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
 
 
 def lower_add_or_sub(graph: Graph, op: Operator, *, subtract: bool) -> LoweredOp:
-    input1, input2, output = binary_int8_operands(graph, op)
+    input1, input2, output = binary_operands(graph, op)
     scale1, zp1 = require_per_tensor_quant(op, input1, "first input")
     scale2, zp2 = require_per_tensor_quant(op, input2, "second input")
     out_scale, out_zp = require_per_tensor_quant(op, output, "output")
@@ -70,13 +70,13 @@ def lower_add_or_sub(graph: Graph, op: Operator, *, subtract: bool) -> LoweredOp
                      notes={"activation": activation, "kernel": "relo_add_s8_tabulated" if tables else "relo_add_s8"})
 
 
-def binary_int8_operands(graph: Graph, op: Operator):
-    """Both int8 inputs (either may be constant, not both) and the output of their broadcast."""
+def binary_operands(graph: Graph, op: Operator, dtype: str = "int8"):
+    """Both inputs of `dtype` (either may be constant, not both) and the output of their broadcast."""
     input1 = input_tensor(graph, op, 0, "first")
     input2 = input_tensor(graph, op, 1, "second")
     output = output_tensor(graph, op)
     for tensor, what in ((input1, "first input"), (input2, "second input"), (output, "output")):
-        require_dtype(op, tensor, what, "int8")
+        require_dtype(op, tensor, what, dtype)
     if input1.is_constant and input2.is_constant:
         raise fail(op, "both inputs are constants; nothing to compute at run time")
     shape = broadcast_shape(input1.shape, input2.shape)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from relomodel.compiler import quant
 from relomodel.compiler.ir import Graph, Operator
-from relomodel.compiler.ops.add import binary_int8_operands, broadcast_fields
+from relomodel.compiler.ops.add import binary_operands, broadcast_fields
 from relomodel.compiler.ops.base import (
     LowerContext, LoweredOp, c_identifier, c_struct, fail, require_per_tensor_quant,
 )
@@ -16,7 +16,7 @@ MAX_SHIFT = 15  # relo_mul_s8: |product| < 2^16 must not overflow when shifted l
 
 
 def lower(graph: Graph, op: Operator, ctx: LowerContext) -> LoweredOp:
-    input1, input2, output = binary_int8_operands(graph, op)
+    input1, input2, output = binary_operands(graph, op)
     scale1, zp1 = require_per_tensor_quant(op, input1, "first input")
     scale2, zp2 = require_per_tensor_quant(op, input2, "second input")
     out_scale, out_zp = require_per_tensor_quant(op, output, "output")

@@ -22,13 +22,8 @@ def lower_pool(graph: Graph, op: Operator, kernel_file: str, function: str) -> L
     if in_quant != (out_scale, out_zp):
         raise fail(op, f"input quantization {in_quant} differs from output quantization "
                        f"{(out_scale, out_zp)}; int8 pooling does not rescale")
-    filter_hw = (op.options.get("filter_height", 0), op.options.get("filter_width", 0))
-    geometry = window.window_fields(op, data, output, filter_hw, dilated=False)
-    if geometry["pad_top"] >= filter_hw[0] or geometry["pad_left"] >= filter_hw[1]:
-        raise fail(op, "a pooling window lies entirely in the padding")
+    geometry = window.pool_fields(op, data, output)
     depth = data.shape[3]
-    if output.shape[3] != depth:
-        raise fail(op, f"output has {output.shape[3]} channels, input has {depth}")
     activation = quant.activation_name(op.options.get("fused_activation_function", 0))
     act_min, act_max = quant.activation_range_int8(activation, out_scale, out_zp)
     params = c_identifier(op, "params")

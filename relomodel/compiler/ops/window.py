@@ -125,6 +125,18 @@ def depthwise_shape(op: Operator, data: Tensor, weights: Tensor, output: Tensor)
     return ConvShape(geometry, in_depth, out_depth, filter_h * filter_w, depth_multiplier=multiplier)
 
 
+def pool_fields(op: Operator, data: Tensor, output: Tensor) -> dict:
+    """AVERAGE/MAX_POOL_2D: window_fields of the options' filter; every window must touch the
+    input and the channels pass through."""
+    filter_hw = (op.options.get("filter_height", 0), op.options.get("filter_width", 0))
+    geometry = window_fields(op, data, output, filter_hw, dilated=False)
+    if geometry["pad_top"] >= filter_hw[0] or geometry["pad_left"] >= filter_hw[1]:
+        raise fail(op, "a pooling window lies entirely in the padding")
+    if output.shape[3] != data.shape[3]:
+        raise fail(op, f"output has {output.shape[3]} channels, input has {data.shape[3]}")
+    return geometry
+
+
 def window_macs(window: dict, per_output: int, channels: int) -> int:
     return window["batches"] * window["output_height"] * window["output_width"] * channels * per_output
 

@@ -4,28 +4,16 @@ constant, not both) broadcast to the output, one operation, the fused activation
 from __future__ import annotations
 
 from relomodel.compiler.ir import Graph, Operator
-from relomodel.compiler.ops.add import broadcast_fields
-from relomodel.compiler.ops.base import LoweredOp, fail, input_tensor, output_tensor
-from relomodel.compiler.ops.float32.common import activation_range, lower_call, operand_reference, require_float
-from relomodel.compiler.ops.strides import broadcast_shape
+from relomodel.compiler.ops.add import binary_operands, broadcast_fields
+from relomodel.compiler.ops.base import LoweredOp
+from relomodel.compiler.ops.float32.common import FLOAT, activation_range, lower_call, operand_reference
 
 KERNEL = "relo_arithmetic_f32.c"
 OPERATIONS = {"ADD": 0, "SUB": 1, "MUL": 2}  # relo_nn_f32.h RELO_F32_ADD / _SUB / _MUL
 
 
 def lower_arithmetic(graph: Graph, op: Operator) -> LoweredOp:
-    input1 = input_tensor(graph, op, 0, "first")
-    input2 = input_tensor(graph, op, 1, "second")
-    output = output_tensor(graph, op)
-    for tensor, what in ((input1, "first input"), (input2, "second input"), (output, "output")):
-        require_float(op, tensor, what)
-    if input1.is_constant and input2.is_constant:
-        raise fail(op, "both inputs are constants; nothing to compute at run time")
-    shape = broadcast_shape(input1.shape, input2.shape)
-    if shape is None:
-        raise fail(op, f"input shapes {input1.shape} and {input2.shape} do not broadcast")
-    if shape != tuple(output.shape):
-        raise fail(op, f"output shape {output.shape} is not the broadcast shape {shape}")
+    input1, input2, output = binary_operands(graph, op, FLOAT)
     activation, clamp = activation_range(op)
     declarations: list[str] = []
     ref1 = operand_reference(op, input1, "input1", declarations)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from relomodel.compiler.ir import Graph, Operator
 from relomodel.compiler.ops import window
-from relomodel.compiler.ops.base import LoweredOp, fail
+from relomodel.compiler.ops.base import LoweredOp
 from relomodel.compiler.ops.float32.common import activation_range, lower_call
 from relomodel.compiler.ops.float32.filters import float_data_and_output
 
@@ -13,13 +13,8 @@ KERNEL = "relo_pool_f32.c"
 
 def lower_pool(graph: Graph, op: Operator, function: str) -> LoweredOp:
     data, output = float_data_and_output(graph, op)
-    filter_hw = (op.options.get("filter_height", 0), op.options.get("filter_width", 0))
-    geometry = window.window_fields(op, data, output, filter_hw, dilated=False)
-    if geometry["pad_top"] >= filter_hw[0] or geometry["pad_left"] >= filter_hw[1]:
-        raise fail(op, "a pooling window lies entirely in the padding")
+    geometry = window.pool_fields(op, data, output)
     depth = data.shape[3]
-    if output.shape[3] != depth:
-        raise fail(op, f"output has {output.shape[3]} channels, input has {depth}")
     activation, clamp = activation_range(op)
 
     def call(params: str, arena) -> str:
