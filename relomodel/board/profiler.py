@@ -20,10 +20,10 @@ import numpy as np
 
 from relomodel import reference
 from relomodel.board.qemu import MACHINES
-from relomodel.build.toolchain import OPTIMIZE_FLAGS, PIC_FLAGS, find_compiler
+from relomodel.build.toolchain import OPTIMIZE_FLAGS, PIC_FLAGS, find_compiler, run_tool
 from relomodel.compiler import compile_model
 from relomodel.compiler.model import CompiledModel
-from relomodel.errors import BuildError, RelomodelError
+from relomodel.errors import RelomodelError
 from relomodel.targets import get_target
 from relomodel.transport.device import NUMPY_DTYPES
 from relomodel.validate import random_inputs
@@ -90,11 +90,12 @@ def _build_image(work: Path, compiled: CompiledModel, cpu_flags: tuple[str, ...]
     sources += [(HARNESS_DIR / "harness.c", harness_flags), (HARNESS_DIR / "startup.c", harness_flags)]
     for number, (source, flags) in enumerate(sources):
         obj = work / f"obj{number}.o"
-        _run([gcc, *flags, "-c", str(source), "-o", str(obj)], f"compiling {source.name}")
+        run_tool([gcc, *flags, "-c", str(source), "-o", str(obj)], work, f"compiling {source.name}")
         objects.append(str(obj))
     image = work / "profile.elf"
-    _run([gcc, *cpu_flags, "-nostartfiles", "-nostdlib", "-Wl,--gc-sections", "-T",
-          str(HARNESS_DIR / "profiler.ld"), *objects, "-lgcc", "-o", str(image)], "linking the profiling image")
+    run_tool([gcc, *cpu_flags, "-nostartfiles", "-nostdlib", "-Wl,--gc-sections", "-T",
+              str(HARNESS_DIR / "profiler.ld"), *objects, "-lgcc", "-o", str(image)], work,
+             "linking the profiling image")
     return image
 
 
@@ -168,9 +169,3 @@ def _check_outputs(model_bytes: bytes, compiled: CompiledModel, steps, outputs) 
                     else np.array_equal(got, want_values))
             if not same:
                 raise RelomodelError(f"run {run}, output {i}: the profiled build differs from TFLite Micro")
-
-
-def _run(argv: list[str], what: str) -> None:
-    proc = subprocess.run(argv, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise BuildError(f"{what} failed:\n{(proc.stderr or proc.stdout).strip()}")

@@ -89,12 +89,12 @@ def _build_in(work: Path, gcc: str, compiled: CompiledModel, target: Target, spl
     cflags += [f"-I{Path(d).resolve()}" for d in [work, *compiled.include_dirs]] + list(extra_cflags)
     jobs = [(src, f"obj{i}.o") for i, src in enumerate(sources)]
     with ThreadPoolExecutor(max_workers=max(1, cpu_count() or 1)) as pool:
-        results = list(pool.map(lambda job: _run([gcc, *cflags, "-c", _relative(job[0], work), "-o", job[1]], work,
+        results = list(pool.map(lambda job: run_tool([gcc, *cflags, "-c", _relative(job[0], work), "-o", job[1]], work,
                                                  f"compiling {job[0].name}"), jobs))
     script = work / "model.ld"
     script.write_text(linker_script(split_weights=split_weights))
     objects = [obj for _, obj in jobs]
-    link_warn = _run([gcc, *target.cflags, *LINK_FLAGS, "-T", script.name, *objects, "-lgcc", "-o", "model.elf"],
+    link_warn = run_tool([gcc, *target.cflags, *LINK_FLAGS, "-T", script.name, *objects, "-lgcc", "-o", "model.elf"],
                      work, "linking")
     return LinkOutput(
         elf=(work / "model.elf").read_bytes(),
@@ -120,8 +120,9 @@ def _stage_sources(work: Path, compiled: CompiledModel) -> list[Path]:
     return staged
 
 
-def _run(argv: list[str], cwd: Path, what: str) -> str:
-    """Run one toolchain command; its stderr becomes the BuildError message on failure."""
+def run_tool(argv: list[str], cwd: Path, what: str) -> str:
+    """Run one toolchain command (the blob's build here, the profiling image's in
+    board/profiler.py); its stderr becomes the BuildError message on failure."""
     try:
         proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=COMPILE_TIMEOUT_S)
     except subprocess.TimeoutExpired:
